@@ -1,0 +1,72 @@
+package spec
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+
+	verrors "github.com/pb33f/libopenapi-validator/errors"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// ValidationError is libopenapi-validator's report of one problem.
+type ValidationError = verrors.ValidationError
+
+// Validation types of the problems Spec adds itself, on top of libopenapi-validator's.
+const (
+	TypeResponse    = "response"
+	SubTypeEmpty    = "emptyBody"
+	SubTypeSecurity = "security"
+)
+
+// ValidateSecurity checks that r carries what one of op's security requirements asks
+// for (presence and scheme only: the document cannot say which tokens are good).
+func (s *Spec) ValidateSecurity(r *http.Request, op *Operation) []*ValidationError {
+	_, errs := s.validator.GetParameterValidator().ValidateSecurityWithPathItem(r, op.item, op.Path)
+	return errs
+}
+
+// ValidateInput checks r's parameters (path, query, header, cookie) and body against
+// op, but not its security. r.Body is left readable.
+func (s *Spec) ValidateInput(r *http.Request, op *Operation) []*ValidationError {
+	pv := s.validator.GetParameterValidator()
+	bv := s.validator.GetRequestBodyValidator()
+	var errs []*ValidationError
+	for _, check := range []func(*http.Request, *v3.PathItem, string) (bool, []*ValidationError){
+		pv.ValidatePathParamsWithPathItem,
+		pv.ValidateQueryParamsWithPathItem,
+		pv.ValidateHeaderParamsWithPathItem,
+		pv.ValidateCookieParamsWithPathItem,
+		bv.ValidateRequestBodyWithPathItem,
+	} {
+		if ok, e := check(r, op.item, op.Path); !ok {
+			errs = append(errs, e...)
+		}
+	}
+	return errs
+}
+
+// ValidateResponse checks resp against op: the status is declared, the content type is
+// declared for it, and the body is valid for its schema. A body that is empty where the
+// document declares content is reported too (libopenapi-validator lets it pass).
+// resp.Body is left readable.
+func (s *Spec) ValidateResponse(r *http.Request, op *Operation, resp *http.Response) []*ValidationError {
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	_, errs := s.validator.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(r, resp, op.item, op.Path)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if len(errs) == 0 && len(bytes.TrimSpace(body)) == 0 && r.Method != http.MethodHead &&
+		len(op.ResponseMediaTypes(resp.StatusCode)) > 0 {
+		errs = append(errs, &ValidationError{
+			ValidationType:    TypeResponse,
+			ValidationSubType: SubTypeEmpty,
+			Message:           "the " + http.StatusText(resp.StatusCode) + " response body is empty but the document declares content for it",
+			Reason:            "an empty body is not a JSON value, so it cannot be valid for the declared schema",
+		})
+	}
+	return errs
+}
