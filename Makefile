@@ -1,0 +1,43 @@
+# Run `make` or `make help` for the list of targets.
+GO       ?= go
+FUZZTIME ?= 60s
+# Conformance: TARGET (base URL with the server's path prefix), TOKEN_CMD, LABELS (a Ginkgo label filter).
+TARGET    ?=
+TOKEN_CMD ?=
+LABELS    ?=
+# Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'.
+ARGS      ?=
+
+CONFORMANCE_ENV = $(if $(TARGET),CONFORMANCE_TARGET='$(TARGET)') $(if $(TOKEN_CMD),CONFORMANCE_TOKEN_CMD='$(TOKEN_CMD)')
+
+.DEFAULT_GOAL := help
+.PHONY: help build test mock conformance conformance-bin bench lint fuzz
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/appmaker-mock
+	$(GO) build -o bin/ ./cmd/...
+
+test: ## go vet, every test with -race, and a short fuzz run (what CI runs)
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	$(GO) test -run='^$$' -fuzz='^FuzzRefresh$$' -fuzztime=10s ./mock
+
+mock: ## run the mock on localhost:5001 (ARGS='--seed' for a ready session)
+	$(GO) run ./cmd/appmaker-mock $(ARGS)
+
+conformance: ## run the conformance suite with the Ginkgo CLI (TARGET=, TOKEN_CMD=, LABELS=); reports in reports/
+	@mkdir -p reports
+	$(CONFORMANCE_ENV) $(GO) tool ginkgo $(if $(LABELS),--label-filter='$(LABELS)') \
+		--junit-report=junit.xml --json-report=report.json --output-dir=reports ./suites
+
+conformance-bin: ## build bin/conformance, the suite as one binary for machines without Go
+	$(GO) test -c -o bin/conformance ./suites
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "run gofmt -w on the files above"; exit 1; }
+	$(GO) vet ./...
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 60s)
+	$(GO) test -run='^$$' -fuzz='^FuzzRefresh$$' -fuzztime=$(FUZZTIME) ./mock

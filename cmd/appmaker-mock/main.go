@@ -1,0 +1,209 @@
+// Command appmaker-mock serves the AppMaker refresh-token operation with real refresh
+// semantics, for frontends to develop against. Run with --help for its flags.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "appmaker-mock:", err)
+		os.Exit(2)
+	}
+}
+
+// envPrefix prefixes the environment variable that backs each flag: --reuse-grace is
+// APPMAKER_MOCK_REUSE_GRACE. A flag given on the command line wins.
+const envPrefix = "APPMAKER_MOCK_"
+
+// shutdownGrace is how long in-flight requests get to finish after SIGINT or SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+type options struct {
+	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat string
+	accessTTL, refreshTTL, sessionTTL, reuseGrace                        time.Duration
+	seed, admin                                                          bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("appmaker-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "localhost:5001", "address to listen on (the document's Local server)")
+	fs.StringVar(&o.specFile, "spec", "", "OpenAPI document to serve instead of the embedded one")
+	fs.StringVar(&o.signingKey, "signing-key", "", "HS256 key for tokens, as text (default: random per start, so tokens die with the process)")
+	fs.StringVar(&o.auth, "auth", string(mock.AuthSigned), "credentials the refresh needs: signed (an access token this mock signed, expired or not), presence (any credential), off")
+	fs.DurationVar(&o.accessTTL, "access-ttl", mock.DefaultAccessTTL, "access token lifetime")
+	fs.DurationVar(&o.refreshTTL, "refresh-ttl", mock.DefaultRefreshTTL, "refresh token idle lifetime; slides on each rotation")
+	fs.DurationVar(&o.sessionTTL, "session-ttl", mock.DefaultSessionTTL, "absolute session lifetime, however often it rotates")
+	fs.DurationVar(&o.reuseGrace, "reuse-grace", 0, "window after a rotation in which the rotated token gets the same new pair again (for racing tabs); 0 revokes on any reuse")
+	fs.StringVar(&o.corsOrigins, "cors-origins", "*", "comma-separated origins browsers may call from, * for any")
+	fs.BoolVar(&o.seed, "seed", false, "print one ready session as JSON on startup, with a curl line that refreshes it")
+	fs.BoolVar(&o.admin, "admin", true, "serve the /__mock/ control plane (session minting included)")
+	fs.StringVar(&o.adminToken, "admin-token", "", "require 'Authorization: Bearer <token>' on every /__mock/ call")
+	fs.StringVar(&o.logFormat, "log", "text", "request log on stderr: text, json or off")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `appmaker-mock serves POST /api/v1/auth/refresh-token from the AppMaker OpenAPI document
+with real refresh semantics: signed tokens, one-time rotation, reuse detection, expiry.
+
+Start a session:   curl -sS -X POST http://localhost:5001/__mock/sessions
+Refresh it:        see README.md, or run with --seed for a ready curl line.
+
+Every flag can also be set by an environment variable: %s plus the flag name in
+upper case with - as _ (e.g. APPMAKER_MOCK_REUSE_GRACE=2s). The command line wins.
+
+Flags:
+`, envPrefix)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags start with --; see --help)", fs.Arg(0))
+	}
+	if err := applyEnv(fs, os.LookupEnv); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// applyEnv fills each flag not given on the command line from its environment variable.
+func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := lookup(name); ok && !given[f.Name] {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", name, v, err))
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	doc, err := loadSpec(o.specFile)
+	if err != nil {
+		return err
+	}
+	srv, err := mock.NewServer(doc, serverOptions(o, stderr)...)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another mock running? choose another --addr)", o.addr, err)
+	}
+	baseURL := "http://" + ln.Addr().String()
+	fmt.Fprintf(stderr, "appmaker-mock: serving %s on %s%s (document: %s, auth: %s)\n", "POST /auth/refresh-token", baseURL, srv.BasePath(), doc.Source(), o.auth)
+	if o.seed {
+		if err := printSeed(ctx, srv, baseURL, stdout); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	return serve(ctx, srv, ln, stderr)
+}
+
+func loadSpec(path string) (*spec.Spec, error) {
+	if path == "" {
+		return spec.Load()
+	}
+	return spec.LoadFile(path)
+}
+
+func serverOptions(o *options, stderr io.Writer) []mock.Option {
+	opts := []mock.Option{
+		mock.WithAuth(mock.AuthMode(o.auth)),
+		mock.WithTTLs(o.accessTTL, o.refreshTTL, o.sessionTTL),
+		mock.WithReuseGrace(o.reuseGrace),
+		mock.WithCORSOrigins(strings.Split(o.corsOrigins, ",")),
+		mock.WithAdmin(o.admin),
+		mock.WithAdminToken(o.adminToken),
+		mock.WithLogger(newLogger(o.logFormat, stderr)),
+	}
+	if o.signingKey != "" {
+		opts = append(opts, mock.WithSigningKey([]byte(o.signingKey)))
+	}
+	return opts
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil))
+	case "off":
+		return slog.New(slog.DiscardHandler)
+	default:
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+}
+
+// printSeed starts one session and prints it with a curl line that refreshes it.
+func printSeed(ctx context.Context, srv *mock.Server, baseURL string, stdout io.Writer) error {
+	tokens, err := srv.NewSession(ctx, mock.NewSessionRequest{})
+	if err != nil {
+		return fmt.Errorf("seed a session: %w", err)
+	}
+	out, err := json.MarshalIndent(tokens, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\n\n# refresh it (each refresh token works once):\ncurl -sS -X POST %s%s/auth/refresh-token \\\n  -H 'Authorization: Bearer %s' \\\n  -H 'Content-Type: application/json' \\\n  -d '{\"refreshToken\":\"%s\"}'\n",
+		out, baseURL, srv.BasePath(), tokens.AccessToken, tokens.RefreshToken)
+	return nil
+}
+
+// serve runs until ctx ends, then lets in-flight requests finish.
+func serve(ctx context.Context, srv *mock.Server, ln net.Listener, stderr io.Writer) error {
+	hs := srv.HTTPServer(ln.Addr().String())
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go srv.RunSweeper(sweepCtx)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "appmaker-mock: shutting down, letting in-flight requests finish")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

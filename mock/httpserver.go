@@ -1,0 +1,34 @@
+package mock
+
+import (
+	"net/http"
+	"time"
+)
+
+// Limits of the HTTP server the binary runs. Each bounds what one client can make the
+// mock hold: a slow or hostile client is cut off, not waited for.
+const (
+	// ReadHeaderTimeout bounds a client that trickles its request headers.
+	ReadHeaderTimeout = 5 * time.Second
+	// ReadTimeout bounds reading a whole request, body included.
+	ReadTimeout = 15 * time.Second
+	// WriteTimeout bounds writing an answer (the event stream lifts it for itself).
+	WriteTimeout = 15 * time.Second
+	// IdleTimeout closes keep-alive connections that stay quiet.
+	IdleTimeout = 60 * time.Second
+	// MaxHeaderBytes caps the request line and headers; more is answered 431.
+	MaxHeaderBytes = 32 << 10
+)
+
+// HTTPServer wraps s in an http.Server with the limits above.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
+}

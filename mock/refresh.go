@@ -1,0 +1,192 @@
+package mock
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// MaxBodyBytes is the largest request body the mock reads; a larger one is answered 400.
+const MaxBodyBytes = 64 << 10
+
+// handleRefresh is POST /auth/refresh-token. The steps run in the order the README's
+// behaviour table lists them, so a frontend sees the same cause win every time.
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.Operation) {
+	// Step 1: credentials, as the document's security and --auth require.
+	if err := s.authenticate(r, op); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	// Step 2: the body must be what the document declares.
+	body, err := s.readValidBody(w, r, op)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req spec.RefreshTokenRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		s.writeError(w, r, invalid(fieldBody, "is not valid JSON: "+err.Error()))
+		return
+	}
+	// Steps 3 to 6: the refresh semantics.
+	pair, err := s.Refresh(r.Context(), req.RefreshToken)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, spec.TokenPair{AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken})
+}
+
+// authenticate applies --auth to the request's credentials.
+func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
+	if s.cfg.auth == AuthOff {
+		return nil
+	}
+	bearer, apiKey := credentials(r)
+	if bearer == "" && apiKey == "" && r.Header.Get("Authorization") == "" {
+		return ErrMissingCredentials
+	}
+	// The document's security, as libopenapi-validator reads it: a scheme must be satisfied.
+	if errs := s.doc.ValidateSecurity(r, op); len(errs) > 0 {
+		return ErrInvalidCredentials
+	}
+	if s.cfg.auth == AuthPresence {
+		return nil
+	}
+	// --auth signed: an access token this mock signed. Its expiry does not matter:
+	// clients refresh precisely because their access token expired.
+	for _, tok := range []string{bearer, apiKey} {
+		if tok != "" {
+			if _, err := s.minter.verifyAccess(tok); err == nil {
+				return nil
+			}
+		}
+	}
+	return ErrInvalidCredentials
+}
+
+// credentials returns the bearer token of the Authorization header and the
+// x-access-token header, either possibly empty.
+func credentials(r *http.Request) (bearer, apiKey string) {
+	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		bearer = strings.TrimSpace(tok)
+	}
+	return bearer, strings.TrimSpace(r.Header.Get("x-access-token"))
+}
+
+// readValidBody reads at most MaxBodyBytes and validates the request against op.
+func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.Operation) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, invalid(fieldBody, "is larger than 64 KiB")
+		}
+		return nil, invalid(fieldBody, "could not be read: the client stopped sending it")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if errs := s.doc.ValidateInput(r, op); len(errs) > 0 {
+		return nil, validationFailure(op, errs)
+	}
+	return body, nil
+}
+
+// outcome says what a refresh did to its session.
+type outcome int
+
+const (
+	rotated     outcome = iota + 1 // the presented token was current: a new pair was minted
+	graceReplay                    // the presented token was just rotated: its successor pair is answered again
+)
+
+// Refresh runs steps 3 to 6 for a presented refresh token and returns the pair to answer.
+func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
+	now := s.clock.Now()
+	// Step 3: only a refresh token this mock signed is considered at all.
+	claims, err := s.minter.verifyRefresh(token)
+	if err != nil {
+		return Pair{}, ErrInvalidRefreshToken
+	}
+	presented := HashToken(token)
+	snapshot, err := s.store.Get(ctx, claims.Sid)
+	if errors.Is(err, ErrSessionNotFound) {
+		if claims.ExpiresAt != nil && !now.Before(claims.ExpiresAt.Time) {
+			return Pair{}, ErrRefreshTokenExpired // swept after it expired
+		}
+		return Pair{}, ErrInvalidRefreshToken
+	}
+	if err != nil {
+		return Pair{}, err
+	}
+	// Mint the successor outside the session's lock: signing is the slow part. Its ids
+	// derive from the presented token, so a grace replay re-creates the same pair.
+	next, err := s.minter.pairFor(&snapshot, claims.Gen+1, now, token)
+	if err != nil {
+		return Pair{}, err
+	}
+	var result outcome
+	sess, err := s.store.Update(ctx, claims.Sid, func(sess *Session) error {
+		var ruleErr error
+		result, ruleErr = s.rotate(sess, claims, presented, next, now)
+		return ruleErr
+	})
+	if err != nil {
+		return Pair{}, err
+	}
+	if result == graceReplay {
+		return s.minter.pairFor(&sess, sess.Generation, sess.RotatedAt, token)
+	}
+	return next, nil
+}
+
+// rotate applies the refresh rules to a session under its lock.
+func (s *Server) rotate(sess *Session, claims *RefreshClaims, presented Hash, next Pair, now time.Time) (outcome, error) {
+	// Step 4: a revoked session stays revoked.
+	if sess.Revoked() {
+		return 0, ErrSessionRevoked
+	}
+	// Step 4: the session's absolute lifetime and the token's own idle lifetime.
+	if !now.Before(sess.ExpiresAt) || (claims.ExpiresAt != nil && !now.Before(claims.ExpiresAt.Time)) {
+		return 0, ErrRefreshTokenExpired
+	}
+	isCurrent := subtle.ConstantTimeCompare(presented[:], sess.Current[:]) == 1
+	isPrevious := subtle.ConstantTimeCompare(presented[:], sess.Previous[:]) == 1
+	switch {
+	case isCurrent && !now.Before(sess.CurrentExpiresAt):
+		return 0, ErrRefreshTokenExpired
+	case isCurrent && claims.Gen == sess.Generation:
+		// Step 5, RFC 9700 §4.14.2: a refresh token is used once; rotation issues its successor.
+		sess.Previous, sess.Current = sess.Current, HashToken(next.RefreshToken)
+		sess.Generation++
+		sess.RotatedAt = now
+		sess.CurrentExpiresAt = next.RefreshExpiresAt
+		sess.AccessExpiresAt = next.AccessExpiresAt
+		return rotated, nil
+	case isPrevious && claims.Gen == sess.Generation-1 && now.Sub(sess.RotatedAt) < s.cfg.grace:
+		// Step 6: inside --reuse-grace, the racing twin of the last rotation gets the same successor.
+		return graceReplay, nil
+	case claims.Gen < sess.Generation:
+		// Step 6, RFC 6749 §10.4 and RFC 9700 §4.14.2: a rotated refresh token presented
+		// again means it leaked; revoke the whole session, so the newest token dies too.
+		sess.RevokedAt = now
+		sess.RevokedReason = RevokedReuse
+		return 0, ErrRefreshTokenReused
+	default:
+		// Signed by this key but not of this session's lineage (e.g. from an earlier run).
+		return 0, ErrInvalidRefreshToken
+	}
+}
+
+// Reasons a session was revoked, shown by the control plane.
+const (
+	RevokedReuse = "refresh_token_reused"
+	RevokedAdmin = "revoked_by_request"
+)

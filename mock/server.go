@@ -1,0 +1,163 @@
+package mock
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// Server is the mock: an http.Handler serving the document's operations under its
+// local base path, the /__mock/ control plane and /healthz.
+type Server struct {
+	doc     *spec.Spec
+	cfg     config
+	clock   Clock
+	store   Store
+	minter  *Minter
+	base    string
+	api     router
+	admin   router
+	logLine loggerFunc
+	allowed map[string]bool
+}
+
+// NewServer builds a mock for doc. The refresh operation (operationId refreshToken) must
+// be declared.
+func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	minter, err := newMinter(cfg.signingKey, cfg.random, DefaultIssuer, cfg.accessTTL, cfg.refreshTTL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{doc: doc, cfg: cfg, clock: cfg.clock, store: cfg.store, minter: minter, base: doc.LocalBasePath(),
+		allowed: map[string]bool{}}
+	s.logLine = requestLogger(cfg.logger)
+	for _, o := range cfg.cors {
+		s.allowed[o] = true
+	}
+	refresh, ok := doc.Operation(spec.RefreshOperationID)
+	if !ok {
+		return nil, fmt.Errorf("mock: %s declares no operation %q to serve", doc.Source(), spec.RefreshOperationID)
+	}
+	for _, op := range doc.Operations() {
+		if op == refresh {
+			s.api.handle(op.Method, s.base+op.Path, func(w http.ResponseWriter, r *http.Request) { s.handleRefresh(w, r, op) })
+		}
+	}
+	if cfg.admin {
+		s.routeAdmin()
+	}
+	return s, nil
+}
+
+// BasePath is the prefix the document's operations are served under ("/api/v1").
+func (s *Server) BasePath() string { return s.base }
+
+// Clock is the clock the server follows.
+func (s *Server) Clock() Clock { return s.clock }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w}
+	elapsed := stopwatch()
+	defer func() { s.logLine(r, sw, elapsed()) }()
+	defer s.recoverPanic(sw, r)
+
+	setCommonHeaders(sw.Header())
+	if s.cors(sw, r) {
+		return
+	}
+	switch {
+	case r.URL.Path == "/healthz":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			sw.Header().Set("Allow", "GET, HEAD")
+			writeRouteError(sw, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on /healthz; use GET")
+			return
+		}
+		writeJSON(sw, http.StatusOK, map[string]string{"status": "ok"})
+	case strings.HasPrefix(r.URL.Path, adminPrefix) && s.cfg.admin:
+		s.serveAdmin(sw, r)
+	default:
+		s.serveRoute(sw, r, &s.api)
+	}
+}
+
+// serveRoute dispatches to rt, answering unknown paths 404 and wrong methods 405.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *router) {
+	route := rt.match(r)
+	if route == nil {
+		writeRouteError(w, http.StatusNotFound, CodeNotFound,
+			fmt.Sprintf("no operation at %s; the document's operations are served under %s", r.URL.Path, s.base+"/"))
+		return
+	}
+	h, ok := route.methods[r.Method]
+	if !ok {
+		w.Header().Set("Allow", route.allow)
+		writeRouteError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+			fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, route.allow))
+		return
+	}
+	h(w, r)
+}
+
+// cors adds the CORS headers for an allowed origin and answers a preflight; it reports
+// whether the request was a preflight (and so is answered).
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return false
+	}
+	h := w.Header()
+	h.Add("Vary", "Origin")
+	allowed := s.allowed["*"] || s.allowed[origin]
+	if allowed {
+		if s.allowed["*"] {
+			h.Set("Access-Control-Allow-Origin", "*")
+		} else {
+			h.Set("Access-Control-Allow-Origin", origin)
+		}
+		h.Set("Access-Control-Expose-Headers", HeaderError)
+	}
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		return false
+	}
+	if allowed {
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
+		h.Set("Access-Control-Allow-Headers", "Authorization, x-access-token, Content-Type, Prefer")
+		h.Set("Access-Control-Max-Age", "600")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+// recoverPanic keeps a bug from reaching the client as a dropped connection: it is
+// logged and answered with a status the document declares.
+func (s *Server) recoverPanic(w *statusWriter, r *http.Request) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler { //nolint:errorlint // the sentinel is compared as a value by net/http too
+			panic(v)
+		}
+		if !w.wroteHeader {
+			s.writeError(w, r, fmt.Errorf("panic: %v", v))
+		}
+	}
+}
+
+// SweepExpired drops the sessions none of whose tokens can work any more.
+func (s *Server) SweepExpired(ctx context.Context) (int, error) {
+	return s.store.Sweep(ctx, s.clock.Now())
+}
+
+// RunSweeper sweeps expired sessions periodically until ctx ends.
+func (s *Server) RunSweeper(ctx context.Context) {
+	runEvery(s.cfg.sweepEvery, ctx.Done(), func() { _, _ = s.SweepExpired(ctx) })
+}
