@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -47,7 +48,8 @@ type Pair struct {
 // value the mock uses. It is the only place besides clock.go that touches randomness.
 type Minter struct {
 	key        []byte
-	derive     []byte // keys the HMAC that derives a successor's ids from its predecessor
+	derive     []byte     // keys the HMAC that derives a successor's ids from its predecessor
+	randomMu   sync.Mutex // an injected source (a seeded test reader) need not be safe for concurrent use
 	random     io.Reader
 	issuer     string
 	accessTTL  time.Duration
@@ -78,7 +80,10 @@ func newMinter(key []byte, random io.Reader, issuer string, accessTTL, refreshTT
 // randomID returns n random bytes, base64url without padding.
 func (m *Minter) randomID(n int) (string, error) {
 	b := make([]byte, n)
-	if _, err := io.ReadFull(m.random, b); err != nil {
+	m.randomMu.Lock()
+	_, err := io.ReadFull(m.random, b)
+	m.randomMu.Unlock()
+	if err != nil {
 		return "", fmt.Errorf("mock: draw random id: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil

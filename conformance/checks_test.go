@@ -1,0 +1,201 @@
+package conformance_test
+
+import (
+	"context"
+	"encoding/base64"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/conformance"
+)
+
+// namedCheck runs one check of the suite against a harness, with a session of its own.
+type namedCheck struct {
+	name string
+	run  func(ctx context.Context, h *harness) error
+}
+
+func allChecks() []namedCheck {
+	checks := []namedCheck{
+		{"refresh with a Bearer credential", func(ctx context.Context, h *harness) error {
+			p := h.login()
+			_, err := conformance.CheckRefresh(ctx, h.client, conformance.Bearer(p.AccessToken), p.RefreshToken)
+			return err
+		}},
+		{"refresh with an x-access-token credential", func(ctx context.Context, h *harness) error {
+			p := h.login()
+			_, err := conformance.CheckRefresh(ctx, h.client, conformance.AccessTokenHeader(p.AccessToken), p.RefreshToken)
+			return err
+		}},
+		{"rotation", func(ctx context.Context, h *harness) error { return conformance.CheckRotation(ctx, h.client, h.login()) }},
+		{"used token refused", func(ctx context.Context, h *harness) error {
+			return conformance.CheckUsedTokenRefused(ctx, h.client, h.login())
+		}},
+		{"reuse revokes the session", func(ctx context.Context, h *harness) error {
+			return conformance.CheckReuseRevokesSession(ctx, h.client, h.login())
+		}},
+		{"credentials required", func(ctx context.Context, h *harness) error {
+			return conformance.CheckCredentialsRequired(ctx, h.client, h.login())
+		}},
+	}
+	for _, ft := range conformance.ForeignTokens() {
+		checks = append(checks, namedCheck{"foreign token: " + ft.Name, func(ctx context.Context, h *harness) error {
+			p := h.login()
+			return conformance.CheckForeignTokenRefused(ctx, h.client, conformance.Bearer(p.AccessToken), ft.Make(p.RefreshToken))
+		}})
+	}
+	for _, b := range conformance.InvalidBodies() {
+		checks = append(checks, namedCheck{"invalid body: " + b.Name, func(ctx context.Context, h *harness) error {
+			_, err := conformance.CheckInvalidBodyRefused(ctx, h.client, conformance.Bearer(h.login().AccessToken), b)
+			return err
+		}}, namedCheck{"invalid body without credentials: " + b.Name, func(ctx context.Context, h *harness) error {
+			_, err := conformance.CheckInvalidBodyRefused(ctx, h.client, conformance.NoCredential, b)
+			return err
+		}})
+	}
+	for _, in := range conformance.HostileInputs() {
+		checks = append(checks, namedCheck{"hostile input: " + in.Name, func(ctx context.Context, h *harness) error {
+			return conformance.CheckHostileInputRefused(ctx, h.client, conformance.Bearer(h.login().AccessToken), in)
+		}})
+	}
+	return checks
+}
+
+func check(t *testing.T, name string) namedCheck {
+	t.Helper()
+	for _, c := range allChecks() {
+		if c.name == name {
+			return c
+		}
+	}
+	t.Fatalf("no check named %q", name)
+	return namedCheck{}
+}
+
+func TestEveryCheckPassesOnTheMock(t *testing.T) {
+	h := serveMock(t)
+	for _, c := range allChecks() {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.run(t.Context(), h); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// A correct server that chose differently wherever the document lets it must pass.
+func TestEveryCheckPassesOnAServerThatChoseDifferently(t *testing.T) {
+	h := serveFake(t, newFakeServer())
+	for _, c := range allChecks() {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.run(t.Context(), h); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestChecksFailOnBrokenServers(t *testing.T) {
+	pair := staticPair()
+	unsigned := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + ".e30."
+	cases := []struct {
+		name    string
+		handler http.Handler
+		fake    func(*fakeServer)
+		check   string
+		want    []string
+	}{
+		{name: "200 instead of 201", handler: fixed(200, "application/json", pairJSON(pair)),
+			check: "refresh with a Bearer credential", want: []string{"the status is declared", "paths./auth/refresh-token.post.responses", "200 OK"}},
+		{name: "a missing field", handler: fixed(201, "application/json", `{"accessToken":"`+pair.AccessToken+`"}`),
+			check: "refresh with a Bearer credential", want: []string{"the body is valid for its schema", "responses.201.content.application/json.schema", "refreshToken"}},
+		{name: "a wrong type", handler: fixed(201, "application/json", `{"accessToken":"`+pair.AccessToken+`","refreshToken":12345}`),
+			check: "refresh with a Bearer credential", want: []string{"the body is valid for its schema", "201"}},
+		{name: "an empty array for 201", handler: fixed(201, "application/json", `[]`),
+			check: "refresh with a Bearer credential", want: []string{"both tokens as non-empty strings", "components.responses.RefreshTokenResponse", "not a JSON object"}},
+		{name: "an empty token", handler: fixed(201, "application/json", `{"accessToken":"`+pair.AccessToken+`","refreshToken":""}`),
+			check: "refresh with a Bearer credential", want: []string{"refreshToken is empty"}},
+		{name: "an unsigned access token", handler: fixed(201, "application/json", `{"accessToken":"`+unsigned+`","refreshToken":"rt-000000001"}`),
+			check: "refresh with a Bearer credential", want: []string{"signed JWT", "bearerFormat", `alg "none"`}},
+		{name: "an undeclared status", handler: fixed(403, "application/json", `{"apiError":["forbidden"]}`),
+			check: "foreign token: a random string", want: []string{"the status is declared", "403 Forbidden", "201, 400, 401"}},
+		{name: "a text/plain body", handler: fixed(201, "text/plain", "accessToken="+pair.AccessToken),
+			check: "refresh with a Bearer credential", want: []string{"the content type is declared", "responses.201.content", "text/plain"}},
+		{name: "a server error", handler: fixed(500, "application/json", `{"error":"boom"}`),
+			check: "invalid body: malformed JSON", want: []string{"5xx", "500 Internal Server Error"}},
+		{name: "a 401 body that breaks its schema", handler: fixed(401, "application/json", `{"apiError":"no"}`),
+			check: "foreign token: a random string", want: []string{"the body is valid for its schema", "responses.401.content.application/json.schema"}},
+		{name: "accepts any token", fake: func(f *fakeServer) { f.acceptAnyToken = true },
+			check: "foreign token: a JWT with alg none", want: []string{"no server issued is refused", "201 Created"}},
+		{name: "accepts any token, random", fake: func(f *fakeServer) { f.acceptAnyToken = true },
+			check: "foreign token: a random string", want: []string{"no server issued is refused"}},
+		{name: "accepts a token twice", fake: func(f *fakeServer) { f.acceptTwice = true },
+			check: "used token refused", want: []string{"a refresh token that was used is refused", "RFC 9700 §4.14.2", "201 Created"}},
+		{name: "accepts a token twice, reuse", fake: func(f *fakeServer) { f.acceptTwice = true },
+			check: "reuse revokes the session", want: []string{"RFC 6749 §10.4"}},
+		{name: "keeps the session after reuse", fake: func(f *fakeServer) { f.keepSession = true },
+			check: "reuse revokes the session", want: []string{"revokes the session, the newest token too", "201 Created"}},
+		{name: "answers the same refresh token back", fake: func(f *fakeServer) { f.sameRefreshBack = true },
+			check: "rotation", want: []string{"a new refresh token", "RFC 9700"}},
+		{name: "needs no credentials", fake: func(f *fakeServer) { f.ignoreCreds = true },
+			check: "credentials required", want: []string{"without credentials is refused", "security", "201 Created"}},
+		{name: "answers 401 for an invalid body despite a valid credential", fake: func(f *fakeServer) { f.badBodyIs401 = true },
+			check: "invalid body: refreshToken as null", want: []string{"refused with 400", "requestBody", "401 Unauthorized"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var h *harness
+			if c.fake != nil {
+				f := newFakeServer()
+				c.fake(f)
+				h = serveFake(t, f)
+			} else {
+				h = serve(t, c.handler, "/api/v1", 5*time.Second, staticPair)
+			}
+			mustFailWith(t, check(t, c.check).run(t.Context(), h), c.want...)
+		})
+	}
+}
+
+func TestAHangFailsAndNamesTheTimeout(t *testing.T) {
+	hang := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	h := serve(t, hang, "/api/v1", 300*time.Millisecond, staticPair)
+	start := time.Now()
+	err := check(t, "refresh with a Bearer credential").run(t.Context(), h)
+	mustFailWith(t, err, "answered within the timeout", "CONFORMANCE_TIMEOUT=300ms", "no complete answer within 300ms")
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("the check waited %s for a 300ms timeout", waited)
+	}
+	if f := err.(*conformance.Failure); f.Exchange() == nil || f.Exchange().Response != nil {
+		t.Error("the failure should carry the exchange, without a response")
+	}
+}
+
+// A server that answers the headers and then stalls in the body is a hang too.
+func TestAStalledBodyFailsAndNamesTheTimeout(t *testing.T) {
+	stall := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(201)
+		_, _ = w.Write([]byte(`{"accessToken":`))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	h := serve(t, stall, "/api/v1", 300*time.Millisecond, staticPair)
+	mustFailWith(t, check(t, "refresh with a Bearer credential").run(t.Context(), h), "within the timeout", "300ms")
+}
+
+func TestInvalidBodyWithoutCredentialsSaysWhichAnswerCame(t *testing.T) {
+	for name, h := range map[string]*harness{"mock (credentials first)": serveMock(t), "fake (body first)": serveFake(t, newFakeServer())} {
+		t.Run(name, func(t *testing.T) {
+			outcome, err := conformance.CheckInvalidBodyRefused(t.Context(), h.client, conformance.NoCredential, conformance.InvalidBodies()[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[bool]string{true: "answered 401", false: "answered 400"}[name[0] == 'm']
+			if len(outcome) < len(want) || outcome[:len(want)] != want {
+				t.Errorf("outcome = %q, want it to start with %q", outcome, want)
+			}
+		})
+	}
+}

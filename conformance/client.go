@@ -1,0 +1,181 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// maxAnswerBytes bounds how much of an answer is read; no declared answer is near it.
+const maxAnswerBytes = 1 << 20
+
+// Credential is how a request presents its access token, per the operation's security.
+type Credential struct {
+	header, prefix, token string
+}
+
+// Bearer presents token as "Authorization: Bearer <token>" (securitySchemes.bearerAuth).
+func Bearer(token string) Credential { return Credential{"Authorization", "Bearer ", token} }
+
+// AccessTokenHeader presents token as "x-access-token: <token>" (securitySchemes.accessToken).
+func AccessTokenHeader(token string) Credential { return Credential{"x-access-token", "", token} }
+
+// NoCredential presents nothing.
+var NoCredential = Credential{}
+
+// Present reports whether the credential sends anything.
+func (c Credential) Present() bool { return c.header != "" }
+
+// Call is one request to the refresh operation.
+type Call struct {
+	Credential Credential
+	// Body is sent as is; nil sends no body at all.
+	Body []byte
+	// ContentType defaults to application/json; "-" sends no Content-Type.
+	ContentType string
+}
+
+// RefreshCall is the valid request that refreshes refreshToken, presenting cred.
+func RefreshCall(cred Credential, refreshToken string) Call {
+	return Call{Credential: cred, Body: RefreshBody(refreshToken)}
+}
+
+// Client sends requests to the target's refresh operation, validates every answer against
+// the document and hands every exchange to its observer. It is safe for concurrent use.
+type Client struct {
+	target   *Target
+	url      string
+	http     *http.Client
+	limiter  *rate.Limiter
+	redactor *Redactor
+	observe  func(*Exchange)
+}
+
+// NewClient returns a client for t, redacting with r. observe, if not nil, sees every
+// exchange (a report attaches it); it must not keep secrets unredacted.
+func NewClient(t *Target, r *Redactor, observe func(*Exchange)) *Client {
+	c := &Client{
+		target:   t,
+		url:      t.BaseURL + t.Operation.Path,
+		http:     &http.Client{Timeout: t.Timeout},
+		redactor: r,
+		observe:  observe,
+	}
+	if t.RPS > 0 {
+		c.limiter = rate.NewLimiter(rate.Limit(t.RPS), 1)
+	}
+	for _, values := range t.Headers {
+		for _, v := range values {
+			r.Add(v) // a gateway key is as secret as a token
+		}
+	}
+	return c
+}
+
+// Redactor is the redactor every report of this client goes through.
+func (c *Client) Redactor() *Redactor { return c.redactor }
+
+// Target is what the client talks to.
+func (c *Client) Target() *Target { return c.target }
+
+// Send sends call and validates the answer against the document. The exchange is
+// returned whenever a request was made; the error is a *Failure when no answer came in
+// time or the answer breaks the document, or a plain error for a broken context.
+func (c *Client) Send(ctx context.Context, call Call) (*Exchange, error) {
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, fmt.Errorf("conformance: waiting for the rate limit (CONFORMANCE_RPS=%g): %w", c.target.RPS, err)
+		}
+	}
+	req, err := c.newRequest(ctx, call)
+	if err != nil {
+		return nil, err
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, c.target.Timeout)
+	defer cancel()
+	ex := &Exchange{Request: req.WithContext(reqCtx), RequestBody: call.Body}
+	start := time.Now()
+	resp, err := c.http.Do(ex.Request)
+	if err == nil {
+		ex.Body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(ex.Body))
+		ex.Response = resp
+	}
+	ex.Duration = time.Since(start)
+	c.redactor.AddFromJSON(ex.Body)
+	if c.observe != nil {
+		c.observe(ex)
+	}
+	if err != nil {
+		return ex, c.transportFailure(ctx, ex, err)
+	}
+	if err := Validate(c.target.Spec, c.target.Operation, ex, c.redactor); err != nil {
+		return ex, err
+	}
+	return ex, nil
+}
+
+func (c *Client) newRequest(ctx context.Context, call Call) (*http.Request, error) {
+	var body io.Reader = http.NoBody
+	if call.Body != nil {
+		body = bytes.NewReader(call.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, c.target.Operation.Method, c.url, body)
+	if err != nil {
+		return nil, fmt.Errorf("conformance: build request: %w", err)
+	}
+	for name, values := range c.target.Headers {
+		req.Header[name] = append([]string(nil), values...)
+	}
+	switch call.ContentType {
+	case "":
+		req.Header.Set("Content-Type", "application/json")
+	case "-":
+		req.Header.Del("Content-Type")
+	default:
+		req.Header.Set("Content-Type", call.ContentType)
+	}
+	req.Header.Set("Accept", "application/json")
+	if call.Credential.Present() {
+		c.redactor.Add(call.Credential.token)
+		req.Header.Set(call.Credential.header, call.Credential.prefix+call.Credential.token)
+	}
+	c.redactor.AddFromJSON(call.Body)
+	return req, nil
+}
+
+// transportFailure names what went wrong when no complete answer came: above all, a
+// timeout. A caller's context that ended first is the caller's business, not a failure.
+func (c *Client) transportFailure(ctx context.Context, ex *Exchange, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("conformance: %s %s: %w", ex.Request.Method, c.redactor.Redact(ex.Request.URL.String()), context.Cause(ctx))
+	}
+	var netErr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
+		return newFailure(c.redactor, ex, "every request is answered within the timeout",
+			fmt.Sprintf("CONFORMANCE_TIMEOUT=%s", c.target.Timeout),
+			"%s %s got no complete answer within %s", ex.Request.Method, ex.Request.URL, c.target.Timeout)
+	}
+	return newFailure(c.redactor, ex, "the server answers", OperationLocation(c.target.Operation),
+		"%s %s failed: %v", ex.Request.Method, ex.Request.URL, err)
+}
+
+// RefreshBody is the document's request body for refreshToken.
+func RefreshBody(refreshToken string) []byte {
+	body, err := json.Marshal(spec.RefreshTokenRequest{RefreshToken: refreshToken})
+	if err != nil {
+		panic("conformance: a struct of one string always marshals: " + err.Error())
+	}
+	return body
+}

@@ -1,0 +1,118 @@
+package conformance_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/conformance"
+	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// harness is a client on a server started for one test, with the exchanges it saw.
+type harness struct {
+	client *conformance.Client
+	login  func() spec.TokenPair
+
+	mu        sync.Mutex
+	exchanges []*conformance.Exchange
+}
+
+func (h *harness) observe(ex *conformance.Exchange) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.exchanges = append(h.exchanges, ex)
+}
+
+func loadSpec(t *testing.T) *spec.Spec {
+	t.Helper()
+	doc, err := spec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// serve starts handler on loopback and returns a harness whose target is base under it.
+func serve(t *testing.T, handler http.Handler, base string, timeout time.Duration, login func() spec.TokenPair) *harness {
+	t.Helper()
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	doc := loadSpec(t)
+	op, _ := doc.Operation(spec.RefreshOperationID)
+	target := &conformance.Target{BaseURL: srv.URL + base, Spec: doc, Operation: op, Timeout: timeout}
+	h := &harness{login: login}
+	h.client = conformance.NewClient(target, conformance.NewRedactor(), h.observe)
+	return h
+}
+
+// serveMock runs the real mock, with sessions minted in-process.
+func serveMock(t *testing.T) *harness {
+	t.Helper()
+	m, err := mock.NewServer(loadSpec(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serve(t, m, m.BasePath(), 5*time.Second, func() spec.TokenPair {
+		s, err := m.NewSession(context.Background(), mock.NewSessionRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return spec.TokenPair{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken}
+	})
+}
+
+func serveFake(t *testing.T, f *fakeServer) *harness {
+	t.Helper()
+	return serve(t, f, "/v2", 5*time.Second, f.login)
+}
+
+// staticPair is what a handler that issues nothing is sent: a signed-looking JWT and garbage.
+func staticPair() spec.TokenPair {
+	return spec.TokenPair{AccessToken: goodJWT(), RefreshToken: "static-refresh-token-0001"}
+}
+
+func goodJWT() string {
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(`{"sub":"x"}`)) + "." +
+		enc.EncodeToString([]byte("not-really-a-signature-but-bytes"))
+}
+
+// fixed answers every request with status, content type and body.
+func fixed(status int, contentType, body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	})
+}
+
+func pairJSON(p spec.TokenPair) string {
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// mustFailWith asserts err is a *conformance.Failure whose line contains every want.
+func mustFailWith(t *testing.T, err error, want ...string) {
+	t.Helper()
+	f, ok := err.(*conformance.Failure)
+	if !ok {
+		t.Fatalf("want a *conformance.Failure, got %T: %v", err, err)
+	}
+	line := f.Error()
+	if strings.Contains(line, "\n") {
+		t.Errorf("the failure is not one line: %q", line)
+	}
+	for _, w := range want {
+		if !strings.Contains(line, w) {
+			t.Errorf("failure %q does not contain %q", line, w)
+		}
+	}
+}

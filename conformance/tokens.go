@@ -1,0 +1,201 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// HowToSupplyTokens is the advice every skip for lack of tokens gives.
+const HowToSupplyTokens = `set CONFORMANCE_TOKEN_CMD (--token-cmd) to a command that prints {"accessToken": "...", "refreshToken": "..."} for a fresh session, so that every spec gets its own`
+
+// NoTokensError says why a spec that needs a session of its own cannot run. The suite
+// skips such a spec instead of failing it.
+type NoTokensError struct{ Reason string }
+
+func (e *NoTokensError) Error() string { return e.Reason + "; " + HowToSupplyTokens }
+
+// MintFunc starts a fresh session on the target in-process (the embedded mock).
+type MintFunc func(ctx context.Context) (spec.TokenPair, error)
+
+// Tokens hands out sessions: from the token command (once per call), from the one
+// static pair (once in all), or from a mint function. Every token it sees is registered
+// with the redactor before anyone can print it. It is safe for concurrent use.
+type Tokens struct {
+	cmd      string
+	timeout  time.Duration
+	mint     MintFunc
+	redactor *Redactor
+
+	mu         sync.Mutex
+	static     *spec.TokenPair
+	staticUsed string // who used the static pair, or why it cannot be used here
+	shared     *spec.TokenPair
+}
+
+// NewTokens returns the token source t configures; mint, if not nil, is used when t
+// names no command and no static pair (the embedded mock).
+func NewTokens(t *Target, mint MintFunc, r *Redactor) *Tokens {
+	ts := &Tokens{cmd: t.TokenCmd, timeout: t.Timeout, redactor: r}
+	if t.Static != nil {
+		pair := *t.Static
+		r.Add(pair.AccessToken)
+		r.Add(pair.RefreshToken)
+		ts.static = &pair
+	}
+	if ts.cmd == "" && ts.static == nil {
+		ts.mint = mint
+	}
+	return ts
+}
+
+// Source names where sessions come from, for the report.
+func (t *Tokens) Source() string {
+	switch {
+	case t.cmd != "":
+		return "the token command (CONFORMANCE_TOKEN_CMD)"
+	case t.static != nil:
+		return "one static pair (CONFORMANCE_ACCESS_TOKEN, CONFORMANCE_REFRESH_TOKEN)"
+	case t.mint != nil:
+		return "sessions minted by the embedded mock"
+	}
+	return "none"
+}
+
+// ReserveStatic keeps the static pair from being used up here, for reason (e.g. another
+// parallel process owns it).
+func (t *Tokens) ReserveStatic(reason string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.staticUsed == "" {
+		t.staticUsed = reason
+	}
+}
+
+// Fresh returns the pair of a session that the caller, named by who, may use up. It is a
+// *NoTokensError when no such session can be had.
+func (t *Tokens) Fresh(ctx context.Context, who string) (spec.TokenPair, error) {
+	switch {
+	case t.cmd != "":
+		return t.run(ctx)
+	case t.mint != nil:
+		return t.minted(ctx)
+	case t.static != nil:
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.staticUsed != "" {
+			return spec.TokenPair{}, &NoTokensError{Reason: "the one static pair is spent: " + t.staticUsed}
+		}
+		t.staticUsed = "used up by " + strings.TrimSpace(who)
+		return *t.static, nil
+	}
+	return spec.TokenPair{}, &NoTokensError{Reason: "no tokens were supplied"}
+}
+
+// Shared returns one session's pair for the specs that use up no refresh token: its
+// access token is presented as a credential and its refresh token is never sent intact.
+// ok is false when no tokens were supplied at all.
+func (t *Tokens) Shared(ctx context.Context) (pair spec.TokenPair, ok bool, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.shared != nil {
+		return *t.shared, true, nil
+	}
+	switch {
+	case t.static != nil:
+		pair = *t.static
+	case t.cmd != "":
+		pair, err = t.run(ctx)
+	case t.mint != nil:
+		pair, err = t.minted(ctx)
+	default:
+		return spec.TokenPair{}, false, nil
+	}
+	if err != nil {
+		return spec.TokenPair{}, false, err
+	}
+	t.shared = &pair
+	return pair, true, nil
+}
+
+func (t *Tokens) minted(ctx context.Context) (spec.TokenPair, error) {
+	pair, err := t.mint(ctx)
+	if err != nil {
+		return spec.TokenPair{}, fmt.Errorf("conformance: start a session on the embedded mock: %w", err)
+	}
+	t.redactor.Add(pair.AccessToken)
+	t.redactor.Add(pair.RefreshToken)
+	return pair, nil
+}
+
+// run runs the token command once, bounded by the request timeout.
+func (t *Tokens) run(ctx context.Context) (spec.TokenPair, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", t.cmd)
+	cmd.WaitDelay = time.Second // a child that keeps stdout open must not hang the suite
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	t.redactor.AddFromJSON(stdout.Bytes())
+	if ctx.Err() == context.DeadlineExceeded {
+		return spec.TokenPair{}, fmt.Errorf("conformance: the token command (CONFORMANCE_TOKEN_CMD) did not finish within %s (CONFORMANCE_TIMEOUT)", t.timeout)
+	}
+	if err != nil {
+		return spec.TokenPair{}, fmt.Errorf("conformance: the token command (CONFORMANCE_TOKEN_CMD) failed: %v; its stderr: %s",
+			err, t.redactor.Redact(lastLines(stderr.String(), 5)))
+	}
+	pair, err := parseTokenOutput(stdout.Bytes())
+	if err != nil {
+		return spec.TokenPair{}, fmt.Errorf("conformance: the token command (CONFORMANCE_TOKEN_CMD) printed %d bytes that are not one JSON object {\"accessToken\": \"...\", \"refreshToken\": \"...\"}: %w",
+			stdout.Len(), err)
+	}
+	t.redactor.Add(pair.AccessToken)
+	t.redactor.Add(pair.RefreshToken)
+	return pair, nil
+}
+
+// parseTokenOutput reads the command's JSON object. Its errors never quote the output:
+// it holds secrets.
+func parseTokenOutput(out []byte) (spec.TokenPair, error) {
+	var fields map[string]any
+	dec := json.NewDecoder(bytes.NewReader(out))
+	if err := dec.Decode(&fields); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return spec.TokenPair{}, fmt.Errorf("it is a JSON %s", typeErr.Value)
+		}
+		return spec.TokenPair{}, errors.New("it is not valid JSON")
+	}
+	if dec.More() {
+		return spec.TokenPair{}, errors.New("more follows the first JSON value")
+	}
+	var pair spec.TokenPair
+	for name, dst := range map[string]*string{"accessToken": &pair.AccessToken, "refreshToken": &pair.RefreshToken} {
+		s, ok := fields[name].(string)
+		if !ok || s == "" {
+			return spec.TokenPair{}, fmt.Errorf("%q is missing or not a non-empty string", name)
+		}
+		*dst = s
+	}
+	return pair, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	if len(lines) == 1 && lines[0] == "" {
+		return "(empty)"
+	}
+	return strings.Join(lines, " | ")
+}

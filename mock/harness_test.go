@@ -1,0 +1,198 @@
+package mock_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// epoch is where every test's fake clock starts.
+var epoch = time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+
+// harness is a mock served over loopback HTTP with a fake clock and seeded randomness.
+// Every answer to a document operation that passes through it is validated against the
+// document, so no test can forget to.
+type harness struct {
+	t     *testing.T
+	doc   *spec.Spec
+	srv   *mock.Server
+	url   string
+	clock mock.FakeClock
+	store *mock.MemStore
+}
+
+func newHarness(t *testing.T, opts ...mock.Option) *harness {
+	t.Helper()
+	doc, err := spec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, doc: doc, clock: mock.NewFakeClock(epoch), store: mock.NewMemStore()}
+	base := []mock.Option{mock.WithClock(h.clock), mock.WithStore(h.store), mock.WithRandom(rand.NewChaCha8([32]byte{7}))}
+	h.srv, err = mock.NewServer(doc, append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h.srv)
+	t.Cleanup(ts.Close)
+	h.url = ts.URL
+	return h
+}
+
+// answer is a response with its body read.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (a answer) code() string { return a.header.Get(mock.HeaderError) }
+
+func (a answer) pair(t *testing.T) spec.TokenPair {
+	t.Helper()
+	var p spec.TokenPair
+	if err := json.Unmarshal(a.body, &p); err != nil || p.AccessToken == "" || p.RefreshToken == "" {
+		t.Fatalf("want a token pair, got %d %s", a.status, a.body)
+	}
+	return p
+}
+
+func (a answer) validationFields(t *testing.T) map[string][]string {
+	t.Helper()
+	var v spec.ValidationErrorBody
+	if err := json.Unmarshal(a.body, &v); err != nil {
+		t.Fatalf("want a 400 body, got %s", a.body)
+	}
+	return v.ValidationError
+}
+
+// do sends req and checks what every answer must satisfy: JSON, no-store, and for the
+// document's operations a status, media type and body the document declares.
+func (h *harness) do(req *http.Request) answer {
+	h.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	a := answer{status: resp.StatusCode, header: resp.Header, body: body}
+	if resp.StatusCode >= 500 {
+		h.t.Errorf("%s %s answered %d: %s", req.Method, req.URL.Path, resp.StatusCode, body)
+	}
+	if resp.StatusCode != http.StatusNoContent {
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			h.t.Errorf("Content-Type = %q, want application/json", ct)
+		}
+		if !json.Valid(body) {
+			h.t.Errorf("body is not JSON: %q", body)
+		}
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		h.t.Errorf("Cache-Control = %q, want no-store", cc)
+	}
+	if op := h.operationAt(req); op != nil {
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		if errs := h.doc.ValidateResponse(req, op, resp); len(errs) > 0 {
+			h.t.Errorf("%s %s answered %d that breaks the document: %v\nbody: %s", req.Method, req.URL.Path, resp.StatusCode, errs, body)
+		}
+	}
+	return a
+}
+
+func (h *harness) operationAt(req *http.Request) *spec.Operation {
+	for _, op := range h.doc.Operations() {
+		if req.Method == op.Method && req.URL.Path == h.srv.BasePath()+op.Path {
+			return op
+		}
+	}
+	return nil
+}
+
+func (h *harness) refreshURL() string { return h.url + h.srv.BasePath() + "/auth/refresh-token" }
+
+// request builds a request to the refresh operation; headers alternate name and value.
+func (h *harness) request(contentType, body string, headers ...string) *http.Request {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.refreshURL(), strings.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	return req
+}
+
+// refresh presents refreshToken with accessToken as bearer.
+func (h *harness) refresh(accessToken, refreshToken string) answer {
+	h.t.Helper()
+	body, _ := json.Marshal(spec.RefreshTokenRequest{RefreshToken: refreshToken})
+	return h.do(h.request("application/json", string(body), "Authorization", "Bearer "+accessToken))
+}
+
+// session starts a session over HTTP.
+func (h *harness) session() mock.SessionTokens {
+	h.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/__mock/sessions", nil)
+	a := h.do(req)
+	if a.status != http.StatusCreated {
+		h.t.Fatalf("POST /__mock/sessions = %d %s", a.status, a.body)
+	}
+	var s mock.SessionTokens
+	if err := json.Unmarshal(a.body, &s); err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+func (h *harness) storedSession(id string) mock.Session {
+	h.t.Helper()
+	s, err := h.store.Get(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+// claims decodes a JWT's payload without verifying it.
+func claims(t *testing.T, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %d parts", len(parts))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]any{}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func wantStatus(t *testing.T, a answer, status int, code string) {
+	t.Helper()
+	if a.status != status || a.code() != code {
+		t.Fatalf("got %d %s (%s), want %d %s", a.status, a.code(), a.body, status, code)
+	}
+}
