@@ -117,3 +117,15 @@ func (s *Server) handleNewSession(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, tokens)
 }
+
+// RevokeSession revokes a session: none of its tokens refreshes any more. Revoking a
+// revoked session keeps the first reason.
+func (s *Server) RevokeSession(ctx context.Context, id, reason string) (Session, error) {
+	now := s.clock.Now()
+	return s.store.Update(ctx, id, func(sess *Session) error {
+		if !sess.Revoked() {
+			sess.RevokedAt, sess.RevokedReason = now, reason
+		}
+		return nil
+	})
+}
