@@ -159,8 +159,10 @@ func TestChecksFailOnBrokenServers(t *testing.T) {
 }
 
 func TestAHangFailsAndNamesTheTimeout(t *testing.T) {
-	hang := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	release := make(chan struct{})
+	hang := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release })
 	h := serve(t, hang, "/api/v1", 300*time.Millisecond, staticPair)
+	t.Cleanup(func() { close(release) }) // runs before the server's Close, which waits for handlers
 	start := time.Now()
 	err := check(t, "refresh with a Bearer credential").run(t.Context(), h)
 	mustFailWith(t, err, "answered within the timeout", "CONFORMANCE_TIMEOUT=300ms", "no complete answer within 300ms")
@@ -174,14 +176,16 @@ func TestAHangFailsAndNamesTheTimeout(t *testing.T) {
 
 // A server that answers the headers and then stalls in the body is a hang too.
 func TestAStalledBodyFailsAndNamesTheTimeout(t *testing.T) {
+	release := make(chan struct{})
 	stall := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(201)
 		_, _ = w.Write([]byte(`{"accessToken":`))
 		w.(http.Flusher).Flush()
-		<-r.Context().Done()
+		<-release
 	})
 	h := serve(t, stall, "/api/v1", 300*time.Millisecond, staticPair)
+	t.Cleanup(func() { close(release) })
 	mustFailWith(t, check(t, "refresh with a Bearer credential").run(t.Context(), h), "within the timeout", "300ms")
 }
 

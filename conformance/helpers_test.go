@@ -107,6 +107,7 @@ func mustFailWith(t *testing.T, err error, want ...string) {
 		t.Fatalf("want a *conformance.Failure, got %T: %v", err, err)
 	}
 	line := f.Error()
+	t.Logf("failure: %s", line)
 	if strings.Contains(line, "\n") {
 		t.Errorf("the failure is not one line: %q", line)
 	}
