@@ -28,7 +28,9 @@ func allChecks() []namedCheck {
 			_, err := conformance.CheckRefresh(ctx, h.client, conformance.AccessTokenHeader(p.AccessToken), p.RefreshToken)
 			return err
 		}},
-		{"rotation", func(ctx context.Context, h *harness) error { return conformance.CheckRotation(ctx, h.client, h.login()) }},
+		{"rotation", func(ctx context.Context, h *harness) error {
+			return conformance.CheckRotation(ctx, h.client, h.login())
+		}},
 		{"used token refused", func(ctx context.Context, h *harness) error {
 			return conformance.CheckUsedTokenRefused(ctx, h.client, h.login())
 		}},

@@ -1,0 +1,125 @@
+package suites
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/appmaker/refresh-conformance/conformance"
+	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// The suite's state: flags are registered in init, resolved in TestConformance, and the
+// rest is built in BeforeSuite. Specs read it only while they run.
+var (
+	settings *conformance.Settings
+	target   *conformance.Target
+	redactor *conformance.Redactor
+	tokens   *conformance.Tokens
+	client   *conformance.Client
+)
+
+func init() {
+	settings = conformance.RegisterFlags(flag.CommandLine)
+}
+
+func TestConformance(t *testing.T) {
+	var err error
+	if target, err = settings.Resolve(os.Getenv); err != nil {
+		t.Fatal(err)
+	}
+	redactor = conformance.NewRedactor()
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Refresh-token conformance")
+}
+
+var _ = BeforeSuite(func() {
+	var mint conformance.MintFunc
+	if target.Embedded() {
+		srv, err := mock.NewServer(target.Spec)
+		Expect(err).NotTo(HaveOccurred(), "start the embedded mock")
+		ts := httptest.NewServer(srv)
+		DeferCleanup(ts.Close)
+		target.BaseURL = ts.URL + srv.BasePath()
+		mint = func(ctx context.Context) (spec.TokenPair, error) {
+			s, err := srv.NewSession(ctx, mock.NewSessionRequest{})
+			return spec.TokenPair{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken}, err
+		}
+	}
+	tokens = conformance.NewTokens(target, mint, redactor)
+	if p := GinkgoParallelProcess(); p != 1 {
+		tokens.ReserveStatic(fmt.Sprintf("it belongs to parallel process 1, this is process %d", p))
+	}
+	client = conformance.NewClient(target, redactor, attach)
+	GinkgoWriter.Printf("target %s, judged against %s, sessions from %s, timeout %s\n",
+		redactor.Redact(target.BaseURL), target.Spec.Source(), tokens.Source(), target.Timeout)
+})
+
+// The report must not carry a token: every one the suite saw is checked for in the whole
+// report (entries, failures, captured output) after the specs ran.
+var _ = ReportAfterSuite("no token value appears in the report", func(r Report) {
+	data, err := json.Marshal(r)
+	Expect(err).NotTo(HaveOccurred())
+	if leaks := redactor.Leaks(string(data)); len(leaks) > 0 {
+		Fail(fmt.Sprintf("the report holds the values of %s: a token escaped redaction", strings.Join(leaks, ", ")))
+	}
+	skipped := 0
+	for _, s := range r.SpecReports {
+		if s.State == types.SpecStateSkipped && strings.Contains(s.Failure.Message, conformance.HowToSupplyTokens) {
+			skipped++
+		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(os.Stdout, "\n%d spec(s) skipped for lack of tokens: %s\n", skipped, conformance.HowToSupplyTokens)
+	}
+})
+
+// attach puts an exchange on the running spec's report: shown on failure and with -v.
+func attach(ex *conformance.Exchange) {
+	AddReportEntry(ex.Summary(redactor), ex.Format(redactor), ReportEntryVisibilityFailureOrVerbose)
+}
+
+// pass fails the spec with the check's one line. A failure is never handed to Gomega,
+// whose message would print its fields, the exchange and its tokens among them.
+func pass(err error) {
+	GinkgoHelper()
+	if err != nil {
+		Fail(redactor.Redact(err.Error()))
+	}
+}
+
+// fresh returns a session of the running spec's own, to use up, or skips the spec when
+// none can be had.
+func fresh(ctx context.Context) spec.TokenPair {
+	GinkgoHelper()
+	pair, err := tokens.Fresh(ctx, CurrentSpecReport().FullText())
+	var none *conformance.NoTokensError
+	if errors.As(err, &none) {
+		Skip(none.Error())
+	}
+	pass(err)
+	return pair
+}
+
+// probe returns the credential of the shared session (none when no tokens were given)
+// and its refresh token, which only lends its shape and is never sent intact.
+func probe(ctx context.Context) (cred conformance.Credential, sample string) {
+	GinkgoHelper()
+	pair, ok, err := tokens.Shared(ctx)
+	pass(err)
+	if !ok {
+		return conformance.NoCredential, ""
+	}
+	return conformance.Bearer(pair.AccessToken), pair.RefreshToken
+}
