@@ -52,27 +52,29 @@ func (e *Exchange) Format(r *Redactor) string {
 		writeBody(&b, r, "< ", e.Body)
 	}
 	b.WriteString("reproduce: ")
-	b.WriteString(e.curl())
+	b.WriteString(e.curl(r))
 	b.WriteByte('\n')
 	return r.Redact(b.String())
 }
 
 // Curl is a curl command line that sends the same request, every secret redacted.
-func (e *Exchange) Curl(r *Redactor) string { return r.Redact(e.curl()) }
+func (e *Exchange) Curl(r *Redactor) string { return r.Redact(e.curl(r)) }
 
-func (e *Exchange) curl() string {
+// curl judges the body's length after redaction: a long token is short once redacted.
+func (e *Exchange) curl(r *Redactor) string {
 	parts := []string{"curl", "-sS", "-i", "-X", e.Request.Method, shellQuote(e.Request.URL.String())}
 	for _, name := range sortedKeys(e.Request.Header) {
 		for _, v := range e.Request.Header[name] {
 			parts = append(parts, "-H", shellQuote(name+": "+v))
 		}
 	}
+	body := r.Redact(string(e.RequestBody))
 	switch {
-	case len(e.RequestBody) > maxShownBody:
+	case len(body) > maxShownBody:
 		parts = append(parts, "--data-binary", "@request-body",
 			fmt.Sprintf("# request-body: the %d-byte body, of which the report shows the start", len(e.RequestBody)))
 	case e.RequestBody != nil:
-		parts = append(parts, "--data-binary", shellQuote(string(e.RequestBody)))
+		parts = append(parts, "--data-binary", shellQuote(body))
 	}
 	return strings.Join(parts, " ")
 }

@@ -43,10 +43,14 @@ func (r *Redactor) Add(secret string) string {
 	r.count++
 	marker := fmt.Sprintf("[token#%d]", r.count)
 	r.markers[secret] = marker
-	// The same secret inside a JSON string (a report file) may be escaped.
+	// The same secret inside a JSON string (a report file, a body) may be escaped: Go
+	// escapes <, > and &, other encoders also escape '/'.
 	if quoted, err := json.Marshal(secret); err == nil {
-		if escaped := string(quoted[1 : len(quoted)-1]); escaped != secret {
-			r.markers[escaped] = marker
+		escaped := string(quoted[1 : len(quoted)-1])
+		for _, form := range []string{escaped, strings.ReplaceAll(escaped, "/", `\/`)} {
+			if form != secret {
+				r.markers[form] = marker
+			}
 		}
 	}
 	r.replacer = nil
@@ -65,8 +69,13 @@ func (r *Redactor) AddFromJSON(body []byte) {
 	walk = func(key string, v any) {
 		switch x := v.(type) {
 		case map[string]any:
-			for k, inner := range x {
-				walk(k, inner)
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys) // markers are numbered in a stable order
+			for _, k := range keys {
+				walk(k, x[k])
 			}
 		case []any:
 			for _, inner := range x {

@@ -89,7 +89,8 @@ func (s *Settings) Resolve(getenv func(string) string) (*Target, error) {
 	}
 	t := &Target{Timeout: DefaultTimeout}
 
-	if v, st := get("target"); v != "" {
+	rawTarget, targetSt := get("target")
+	if v, st := rawTarget, targetSt; v != "" {
 		u, err := url.Parse(v)
 		switch {
 		case err != nil:
@@ -118,9 +119,8 @@ func (s *Settings) Resolve(getenv func(string) string) (*Target, error) {
 	case access != "":
 		t.Static = &spec.TokenPair{AccessToken: access, RefreshToken: refresh}
 	}
-	if t.BaseURL == "" && (cmd != "" || access != "") {
-		_, st := get("target")
-		bad(st, "is empty, so the embedded mock is judged and mints its own sessions: set it to use the configured tokens")
+	if rawTarget == "" && (cmd != "" || access != "") {
+		bad(targetSt, "is empty, so the embedded mock is judged and mints its own sessions: set it to use the configured tokens")
 	}
 	if v, st := get("timeout"); v != "" {
 		d, err := time.ParseDuration(v)

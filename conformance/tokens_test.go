@@ -1,0 +1,126 @@
+package conformance_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/conformance"
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+func tokensFor(target *conformance.Target) (*conformance.Tokens, *conformance.Redactor) {
+	r := conformance.NewRedactor()
+	return conformance.NewTokens(target, nil, r), r
+}
+
+func TestTheTokenCommandRunsOncePerFreshSession(t *testing.T) {
+	counter := filepath.Join(t.TempDir(), "runs")
+	cmd := `n=$(cat ` + counter + ` 2>/dev/null || echo 0); n=$((n+1)); echo $n > ` + counter + `;` +
+		` printf '{"accessToken": "access-%s-abcdefgh", "refreshToken": "refresh-%s-abcdefgh", "sessionId": "s"}\n' $n $n`
+	tokens, r := tokensFor(&conformance.Target{BaseURL: "http://x", TokenCmd: cmd, Timeout: 5 * time.Second})
+	first, err := tokens.Fresh(t.Context(), "spec one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := tokens.Fresh(t.Context(), "spec two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.RefreshToken != "refresh-1-abcdefgh" || second.RefreshToken != "refresh-2-abcdefgh" {
+		t.Errorf("want one run per session, got %+v then %+v", first, second)
+	}
+	shared, ok, err := tokens.Shared(t.Context())
+	again, _, _ := tokens.Shared(t.Context())
+	if err != nil || !ok || shared != again || shared.AccessToken != "access-3-abcdefgh" {
+		t.Errorf("the shared session should come from one more run, once: %+v, %+v, %v", shared, again, err)
+	}
+	for _, secret := range []string{first.AccessToken, first.RefreshToken, second.AccessToken, shared.RefreshToken} {
+		if got := r.Redact("x " + secret + " y"); strings.Contains(got, secret) {
+			t.Errorf("a token from the command is not redacted: %q", got)
+		}
+	}
+}
+
+func TestTheTokenCommandFailsClearlyWithoutQuotingItsOutput(t *testing.T) {
+	cases := []struct {
+		name, cmd string
+		want      []string
+	}{
+		{"not JSON", `echo secret-output-1234`, []string{"CONFORMANCE_TOKEN_CMD", "not valid JSON", "printed 19 bytes"}},
+		{"an array", `echo '["secret-output-1234"]'`, []string{"a JSON array"}},
+		{"a missing token", `echo '{"accessToken": "secret-output-1234"}'`, []string{`"refreshToken" is missing`}},
+		{"a number", `echo '{"accessToken": "secret-output-1234", "refreshToken": 5}'`, []string{`"refreshToken" is missing or not a non-empty string`}},
+		{"two objects", `echo '{"accessToken": "a", "refreshToken": "b"} {}'`, []string{"more follows"}},
+		{"a failing command", `echo 'login refused' >&2; exit 3`, []string{"failed: exit status 3", "login refused"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tokens, _ := tokensFor(&conformance.Target{BaseURL: "http://x", TokenCmd: c.cmd, Timeout: 5 * time.Second})
+			_, err := tokens.Fresh(t.Context(), "a spec")
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if strings.Contains(err.Error(), "secret-output-1234") {
+				t.Errorf("the error quotes the command's output: %v", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestAHangingTokenCommandNamesTheTimeout(t *testing.T) {
+	tokens, _ := tokensFor(&conformance.Target{BaseURL: "http://x", TokenCmd: "sleep 30", Timeout: 200 * time.Millisecond})
+	start := time.Now()
+	_, err := tokens.Fresh(t.Context(), "a spec")
+	if err == nil || !strings.Contains(err.Error(), "did not finish within 200ms (CONFORMANCE_TIMEOUT)") {
+		t.Errorf("error = %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("waited %s", d)
+	}
+}
+
+func TestTheStaticPairIsUsedUpOnce(t *testing.T) {
+	pair := spec.TokenPair{AccessToken: "static-access-0001", RefreshToken: "static-refresh-0001"}
+	tokens, r := tokensFor(&conformance.Target{BaseURL: "http://x", Static: &pair})
+	if r.Redact(pair.AccessToken+pair.RefreshToken) != "[token#1][token#2]" {
+		t.Error("the static pair must be redacted from the start")
+	}
+	got, err := tokens.Fresh(t.Context(), "the first spec")
+	if err != nil || got != pair {
+		t.Fatalf("first use: %+v, %v", got, err)
+	}
+	_, err = tokens.Fresh(t.Context(), "the second spec")
+	var none *conformance.NoTokensError
+	if !errors.As(err, &none) || !strings.Contains(err.Error(), "used up by the first spec") || !strings.Contains(err.Error(), "CONFORMANCE_TOKEN_CMD") {
+		t.Errorf("second use: %v", err)
+	}
+	if shared, ok, err := tokens.Shared(t.Context()); !ok || err != nil || shared != pair {
+		t.Errorf("the static pair's access token still serves the safe specs: %+v %v %v", shared, ok, err)
+	}
+
+	reserved, _ := tokensFor(&conformance.Target{BaseURL: "http://x", Static: &pair})
+	reserved.ReserveStatic("it belongs to parallel process 1")
+	if _, err := reserved.Fresh(t.Context(), "a spec"); !errors.As(err, &none) || !strings.Contains(err.Error(), "parallel process 1") {
+		t.Errorf("a reserved pair must not be handed out: %v", err)
+	}
+}
+
+func TestWithoutTokensSpecsAreSkippedNotFailed(t *testing.T) {
+	tokens, _ := tokensFor(&conformance.Target{BaseURL: "http://x"})
+	_, err := tokens.Fresh(t.Context(), "a spec")
+	var none *conformance.NoTokensError
+	if !errors.As(err, &none) || !strings.Contains(err.Error(), conformance.HowToSupplyTokens) {
+		t.Errorf("err = %v", err)
+	}
+	if _, ok, err := tokens.Shared(t.Context()); ok || err != nil {
+		t.Errorf("Shared = %v, %v; want no session and no error", ok, err)
+	}
+}
