@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -56,6 +57,20 @@ func (c *OffsetClock) Offset() time.Duration {
 	return c.offset
 }
 
+// AdjustableClock is a clock the control plane can move (POST /__mock/clock). OffsetClock
+// and FakeClock are; a plain Clock injected with WithClock is not.
+type AdjustableClock interface {
+	Clock
+	Advance(d time.Duration)
+	SetOffset(d time.Duration)
+	Offset() time.Duration
+}
+
+var (
+	_ AdjustableClock = (*OffsetClock)(nil)
+	_ AdjustableClock = FakeClock{}
+)
+
 // FakeClock stands still until advanced: for tests.
 type FakeClock struct{ *OffsetClock }
 
@@ -86,3 +101,19 @@ func stopwatch() func() time.Duration {
 	start := time.Now()
 	return func() time.Duration { return time.Since(start) }
 }
+
+// waitReal waits d of real time, whatever the mock's clock says (injected latency is felt
+// by the client), or until ctx ends, whichever comes first.
+func waitReal(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// realDeadline is the wall-clock instant d from now, for connection deadlines.
+func realDeadline(d time.Duration) time.Time { return time.Now().Add(d) }

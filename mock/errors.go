@@ -3,6 +3,7 @@ package mock
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -18,6 +19,16 @@ var (
 	ErrRefreshTokenExpired = errors.New("refresh token expired")
 	ErrRefreshTokenReused  = errors.New("refresh token reused")
 	ErrSessionRevoked      = errors.New("session revoked")
+	ErrAccessTokenExpired  = errors.New("access token expired")
+)
+
+// Errors of the control plane, answered with an adminError body.
+var (
+	ErrAdminUnauthorized = errors.New("the control plane needs 'Authorization: Bearer <admin token>' (--admin-token)")
+	ErrClockFixed        = errors.New("this mock runs on a clock it cannot move")
+	ErrFaultNotFound     = errors.New("no such fault rule")
+	ErrTooManyStreams    = errors.New("too many event streams are open")
+	ErrEventsOff         = errors.New("events are not recorded (--events 0)")
 )
 
 // Machine codes, sent in the X-Mock-Error header so a frontend test can tell causes apart.
@@ -28,6 +39,8 @@ const (
 	CodeRefreshTokenExpired = "refresh_token_expired"
 	CodeRefreshTokenReused  = "refresh_token_reused"
 	CodeSessionRevoked      = "session_revoked"
+	CodeAccessTokenExpired  = "access_token_expired"
+	CodeForced              = "forced"
 	CodeValidationFailed    = "validation_failed"
 	CodeNotFound            = "not_found"
 	CodeMethodNotAllowed    = "method_not_allowed"
@@ -56,7 +69,64 @@ var problems = map[error]problem{
 		"the refresh token was already used; its session is now revoked, sign in again"},
 	ErrSessionRevoked: {http.StatusUnauthorized, CodeSessionRevoked,
 		"the session of this refresh token was revoked; sign in again"},
+	ErrAccessTokenExpired: {http.StatusUnauthorized, CodeAccessTokenExpired,
+		"the access token has expired; refresh it"},
 }
+
+// problemByCode finds the problem behind a machine code, for answers a fault forces.
+func problemByCode(code string) (problem, bool) {
+	for _, p := range problems {
+		if p.code == code {
+			return p, true
+		}
+	}
+	return problem{}, false
+}
+
+// unauthorizedCodes lists the machine codes of 401 answers.
+func unauthorizedCodes() []string {
+	var codes []string
+	for _, p := range problems {
+		codes = append(codes, p.code)
+	}
+	sort.Strings(codes)
+	return codes
+}
+
+// forcedError is an answer a fault rule or a Prefer header asked for in place of the
+// operation's own: the status is declared, the body is the one the document gives it.
+type forcedError struct {
+	status int
+	code   string // machine code; "" for CodeForced
+	cause  string // "fault rule 2", "Prefer: code=401"
+	field  string // the validationError key of a forced 400
+}
+
+func (e *forcedError) Error() string {
+	return fmt.Sprintf("answered %d as %s asked", e.status, e.cause)
+}
+
+func (e *forcedError) answer() (code string, body any) {
+	msg := fmt.Sprintf("answered %d because %s asked for it", e.status, e.cause)
+	code = e.code
+	if p, ok := problemByCode(code); ok && p.status == e.status {
+		msg = p.message
+	}
+	if code == "" {
+		code = CodeForced
+	}
+	if e.status == http.StatusBadRequest {
+		return code, spec.ValidationErrorBody{ValidationError: map[string][]string{e.field: {msg}}}
+	}
+	return code, spec.UnauthorizedError{APIError: []string{msg}}
+}
+
+// requestError is a control-plane request the mock cannot act on; its text says why.
+type requestError struct{ msg string }
+
+func (e *requestError) Error() string { return e.msg }
+
+func badRequest(msg string) error { return &requestError{msg} }
 
 // ValidationFailure is a request the document rejects: each field maps to what is wrong with it.
 type ValidationFailure struct {
@@ -87,25 +157,69 @@ func setCommonHeaders(h http.Header) {
 	h.Set("Pragma", "no-cache")
 }
 
-// writeError answers err with the body the document declares for its status.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+// errorAnswer maps err to its status, machine code and the body the refresh document
+// declares for that status.
+func (s *Server) errorAnswer(r *http.Request, err error) (status int, code string, body any) {
 	var vf *ValidationFailure
 	if errors.As(err, &vf) {
-		w.Header().Set(HeaderError, CodeValidationFailed)
-		writeJSON(w, http.StatusBadRequest, spec.ValidationErrorBody{ValidationError: vf.Fields})
-		return
+		note(r.Context(), func(v *verdict) { v.validation = vf.Fields })
+		return http.StatusBadRequest, CodeValidationFailed, spec.ValidationErrorBody{ValidationError: vf.Fields}
+	}
+	var forced *forcedError
+	if errors.As(err, &forced) {
+		code, body := forced.answer()
+		return forced.status, code, body
 	}
 	for sentinel, p := range problems {
 		if errors.Is(err, sentinel) {
-			w.Header().Set(HeaderError, p.code)
-			writeJSON(w, p.status, spec.UnauthorizedError{APIError: []string{p.message}})
-			return
+			return p.status, p.code, spec.UnauthorizedError{APIError: []string{p.message}}
 		}
 	}
 	// Not expected: log it, and still answer with a status and body the document declares.
 	s.cfg.logger.ErrorContext(r.Context(), "unexpected error", "method", r.Method, "path", r.URL.Path, "error", err.Error())
-	w.Header().Set(HeaderError, CodeInternal)
-	writeJSON(w, http.StatusUnauthorized, spec.UnauthorizedError{APIError: []string{"the mock failed to handle this request; see its log"}})
+	return http.StatusUnauthorized, CodeInternal, spec.UnauthorizedError{APIError: []string{"the mock failed to handle this request; see its log"}}
+}
+
+// writeError answers err on op with a status op declares and a body valid for it: the
+// mock's own explanation where the document accepts its shape, else one built from the
+// document's examples or schema. A nil op gets the refresh document's bodies.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op *spec.Operation, err error) {
+	status, code, body := s.errorAnswer(r, err)
+	w.Header().Set(HeaderError, code)
+	if op != nil && op != s.refresh {
+		if status == http.StatusBadRequest && !op.DeclaresStatus(status) && op.DeclaresStatus(http.StatusUnprocessableEntity) {
+			status = http.StatusUnprocessableEntity
+		}
+		if op.DeclaresStatus(status) && !s.bodyFits(r, op, status, body) {
+			s.respond(w, r, op, status, preference{})
+			return
+		}
+	}
+	writeJSON(w, status, body)
+}
+
+// writeAdminError answers a control-plane error.
+func (s *Server) writeAdminError(w http.ResponseWriter, r *http.Request, err error) {
+	var re *requestError
+	status := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &re):
+		status = http.StatusBadRequest
+	case errors.Is(err, ErrAdminUnauthorized):
+		status = http.StatusUnauthorized
+	case errors.Is(err, ErrSessionNotFound), errors.Is(err, ErrFaultNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, ErrClockFixed), errors.Is(err, ErrSessionExists), errors.Is(err, ErrEventsOff):
+		status = http.StatusConflict
+	case errors.Is(err, ErrTooManyStreams):
+		status = http.StatusTooManyRequests
+	}
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		s.cfg.logger.ErrorContext(r.Context(), "control plane", "method", r.Method, "path", r.URL.Path, "error", msg)
+		msg = "the mock failed to handle this request; see its log"
+	}
+	writeJSON(w, status, adminError{msg})
 }
 
 // writeRouteError answers a request outside the document's operations.

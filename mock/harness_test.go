@@ -30,6 +30,8 @@ type harness struct {
 	url   string
 	clock mock.FakeClock
 	store *mock.MemStore
+	// control is the control plane's own document: /__mock/ answers are validated against it.
+	control *spec.Spec
 }
 
 func newHarness(t *testing.T, opts ...mock.Option) *harness {
@@ -38,14 +40,27 @@ func newHarness(t *testing.T, opts ...mock.Option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, doc: doc, clock: mock.NewFakeClock(epoch), store: mock.NewMemStore()}
+	return newHarnessFor(t, doc, opts...)
+}
+
+// newHarnessFor serves doc instead of the embedded document.
+func newHarnessFor(t *testing.T, doc *spec.Spec, opts ...mock.Option) *harness {
+	t.Helper()
+	control, err := spec.Parse("control plane", mock.ControlPlaneDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, doc: doc, control: control, clock: mock.NewFakeClock(epoch), store: mock.NewMemStore()}
 	base := []mock.Option{mock.WithClock(h.clock), mock.WithStore(h.store), mock.WithRandom(rand.NewChaCha8([32]byte{7}))}
 	h.srv, err = mock.NewServer(doc, append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(h.srv)
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		h.srv.CloseStreams()
+		ts.Close()
+	})
 	h.url = ts.URL
 	return h
 }
@@ -105,22 +120,94 @@ func (h *harness) do(req *http.Request) answer {
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 		h.t.Errorf("Cache-Control = %q, want no-store", cc)
 	}
-	if op := h.operationAt(req); op != nil {
+	// The router's own 404 and 405 answer a path no operation serves (e.g. the control
+	// plane turned off): there is nothing to validate them against.
+	routed := a.code() != mock.CodeNotFound && a.code() != mock.CodeMethodNotAllowed
+	if doc, op := h.operationAt(req); op != nil && routed {
 		resp.Body = io.NopCloser(bytes.NewReader(body))
-		if errs := h.doc.ValidateResponse(req, op, resp); len(errs) > 0 {
-			h.t.Errorf("%s %s answered %d that breaks the document: %v\nbody: %s", req.Method, req.URL.Path, resp.StatusCode, errs, body)
+		if errs := doc.ValidateResponse(req, op, resp); len(errs) > 0 {
+			h.t.Errorf("%s %s answered %d that breaks %s: %v\nbody: %s", req.Method, req.URL.Path, resp.StatusCode, doc.Source(), errs, body)
 		}
 	}
 	return a
 }
 
-func (h *harness) operationAt(req *http.Request) *spec.Operation {
-	for _, op := range h.doc.Operations() {
-		if req.Method == op.Method && req.URL.Path == h.srv.BasePath()+op.Path {
-			return op
+// operationAt finds the operation req calls, in the served document or, under /__mock/,
+// in the control plane's.
+func (h *harness) operationAt(req *http.Request) (*spec.Spec, *spec.Operation) {
+	doc, base := h.doc, h.srv.BasePath()
+	if strings.HasPrefix(req.URL.Path, "/__mock/") {
+		doc, base = h.control, ""
+	}
+	for _, op := range doc.Operations() {
+		if req.Method == op.Method && matchesTemplate(req.URL.Path, base+op.Path) {
+			return doc, op
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+func matchesTemplate(path, template string) bool {
+	got, want := strings.Split(path, "/"), strings.Split(template, "/")
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range want {
+		if strings.HasPrefix(want[i], "{") && got[i] != "" || got[i] == want[i] {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// call sends method path (a path on the mock) with a JSON body when body is not empty;
+// headers alternate name and value.
+func (h *harness) call(method, path, body string, headers ...string) answer {
+	h.t.Helper()
+	return h.do(h.newRequest(method, path, body, headers...))
+}
+
+func (h *harness) newRequest(method, path, body string, headers ...string) *http.Request {
+	h.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, h.url+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	return req
+}
+
+// decode reads a JSON answer into v.
+func decode[T any](t *testing.T, a answer) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(a.body, &v); err != nil {
+		t.Fatalf("answer %d is not the JSON expected: %v\n%s", a.status, err, a.body)
+	}
+	return v
+}
+
+// lose sends req on a connection of its own and expects no answer at all.
+func (h *harness) lose(req *http.Request) error {
+	h.t.Helper()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Do(req)
+	if err == nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		h.t.Fatalf("%s %s: want the connection dropped, got %d %s", req.Method, req.URL.Path, resp.StatusCode, body)
+	}
+	return err
 }
 
 func (h *harness) refreshURL() string { return h.url + h.srv.BasePath() + "/auth/refresh-token" }

@@ -22,7 +22,7 @@ const (
 
 // HTTPServer wraps s in an http.Server with the limits above.
 func (s *Server) HTTPServer(addr string) *http.Server {
-	return &http.Server{
+	hs := &http.Server{
 		Addr:              addr,
 		Handler:           s,
 		ReadHeaderTimeout: ReadHeaderTimeout,
@@ -31,4 +31,11 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 	}
+	// Shutdown waits for connections to go idle; an event stream never would, so end them.
+	hs.RegisterOnShutdown(s.CloseStreams)
+	return hs
 }
+
+// CloseStreams ends every open event stream (GET /__mock/events?follow=1). A server
+// built without HTTPServer calls it before its own graceful shutdown.
+func (s *Server) CloseStreams() { s.events.close() }

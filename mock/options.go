@@ -52,6 +52,8 @@ type config struct {
 	admin      bool
 	adminToken string
 	sweepEvery time.Duration
+	fixtures   []Fixture
+	events     int
 }
 
 func defaultConfig() config {
@@ -66,6 +68,7 @@ func defaultConfig() config {
 		cors:       []string{"*"},
 		admin:      true,
 		sweepEvery: time.Minute,
+		events:     DefaultEventBuffer,
 	}
 }
 
@@ -124,6 +127,16 @@ func WithAdminToken(token string) Option { return func(cfg *config) { cfg.adminT
 // WithSweepInterval sets how often expired sessions are dropped by Run (default: a minute).
 func WithSweepInterval(d time.Duration) Option { return func(cfg *config) { cfg.sweepEvery = d } }
 
+// WithFixtures declares sessions that exist from the start and after every reset, with
+// fixed sub, org and first tokens (see LoadFixtures).
+func WithFixtures(fixtures []Fixture) Option {
+	return func(cfg *config) { cfg.fixtures = append([]Fixture(nil), fixtures...) }
+}
+
+// WithEventBuffer sets how many requests GET /__mock/events remembers (default
+// DefaultEventBuffer); 0 records none.
+func WithEventBuffer(n int) Option { return func(cfg *config) { cfg.events = n } }
+
 func (cfg *config) validate() error {
 	switch {
 	case cfg.clock == nil || cfg.store == nil || cfg.logger == nil:
@@ -132,6 +145,8 @@ func (cfg *config) validate() error {
 		return fmt.Errorf("mock: token lifetimes must be positive")
 	case cfg.grace < 0:
 		return fmt.Errorf("mock: reuse grace must not be negative")
+	case cfg.events < 0 || cfg.events > 1<<20:
+		return fmt.Errorf("mock: the event buffer holds 0 to %d events, not %d", 1<<20, cfg.events)
 	}
 	_, err := ParseAuthMode(string(cfg.auth))
 	return err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,24 +23,37 @@ const MaxBodyBytes = 64 << 10
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.Operation) {
 	// Step 1: credentials, as the document's security and --auth require.
 	if err := s.authenticate(r, op); err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, op, err)
 		return
 	}
 	// Step 2: the body must be what the document declares.
 	body, err := s.readValidBody(w, r, op)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, op, err)
 		return
 	}
 	var req spec.RefreshTokenRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		s.writeError(w, r, invalid(fieldBody, "is not valid JSON: "+err.Error()))
+		s.writeError(w, r, op, invalid(fieldBody, "is not valid JSON: "+err.Error()))
+		return
+	}
+	// A valid request may ask, as with Prism, for one of the declared error answers instead
+	// of the semantics (nothing rotates). A 201 comes only from a real rotation, so
+	// "Prefer: code=201" is a request like any other.
+	p, err := s.preference(r, op)
+	if err != nil {
+		s.writeError(w, r, op, err)
+		return
+	}
+	if p.code >= http.StatusBadRequest {
+		w.Header().Set("Preference-Applied", "code="+strconv.Itoa(p.code))
+		s.writeError(w, r, op, &forcedError{status: p.code, cause: "the request's Prefer header", field: headerPrefer})
 		return
 	}
 	// Steps 3 to 6: the refresh semantics.
 	pair, err := s.Refresh(r.Context(), req.RefreshToken)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, op, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, spec.TokenPair{AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken})
@@ -64,10 +78,14 @@ func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
 	// --auth signed: an access token this mock signed. Its expiry does not matter:
 	// clients refresh precisely because their access token expired.
 	for _, tok := range []string{bearer, apiKey} {
-		if tok != "" {
-			if _, err := s.minter.verifyAccess(tok); err == nil {
-				return nil
-			}
+		if tok == "" {
+			continue
+		}
+		if _, err := s.minter.verifyAccess(tok); err == nil {
+			return nil
+		}
+		if _, ok := s.fixtureAccess(tok); ok {
+			return nil
 		}
 	}
 	return ErrInvalidCredentials
@@ -110,15 +128,21 @@ const (
 // Refresh runs steps 3 to 6 for a presented refresh token and returns the pair to answer.
 func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
 	now := s.clock.Now()
-	// Step 3: only a refresh token this mock signed is considered at all.
-	claims, err := s.minter.verifyRefresh(token)
-	if err != nil {
-		return Pair{}, ErrInvalidRefreshToken
-	}
 	presented := HashToken(token)
+	// Step 3: only a refresh token this mock issued is considered at all: one it signed,
+	// or a fixture's first token.
+	claims, ok := s.fixtureRefresh(presented)
+	if !ok {
+		var err error
+		if claims, err = s.minter.verifyRefresh(token); err != nil {
+			return Pair{}, ErrInvalidRefreshToken
+		}
+	}
+	note(ctx, func(v *verdict) { v.sessionID = claims.Sid })
 	snapshot, err := s.store.Get(ctx, claims.Sid)
 	if errors.Is(err, ErrSessionNotFound) {
-		if claims.ExpiresAt != nil && !now.Before(claims.ExpiresAt.Time) {
+		_, expiredEarly := s.expiredEarly.Load(claims.Sid)
+		if expiredEarly || (claims.ExpiresAt != nil && !now.Before(claims.ExpiresAt.Time)) {
 			return Pair{}, ErrRefreshTokenExpired // swept after it expired
 		}
 		return Pair{}, ErrInvalidRefreshToken

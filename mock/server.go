@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
-// Server is the mock: an http.Handler serving the document's operations under its
-// local base path, the /__mock/ control plane and /healthz.
+// Server is the mock: an http.Handler serving every operation of the document under its
+// local base path (the refresh with its semantics, the others from examples and schemas),
+// the /__mock/ control plane and /healthz.
 type Server struct {
 	doc     *spec.Spec
 	cfg     config
@@ -22,6 +25,17 @@ type Server struct {
 	admin   router
 	logLine loggerFunc
 	allowed map[string]bool
+	refresh *spec.Operation
+	gen     *bodyGenerator
+	faults  faultTable
+	events  *eventLog
+	streams atomic.Int32
+	// fixtures indexes the fixtures' first tokens; replaced whole on reset.
+	fixtures atomic.Pointer[fixtureIndex]
+	// fits caches which of the mock's own error bodies each operation's responses accept.
+	fits sync.Map
+	// expiredEarly holds the ids of sessions expired through the control plane.
+	expiredEarly sync.Map
 }
 
 // NewServer builds a mock for doc. The refresh operation (operationId refreshToken) must
@@ -38,8 +52,12 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	seed, err := rendererSeed(minter)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{doc: doc, cfg: cfg, clock: cfg.clock, store: cfg.store, minter: minter, base: doc.LocalBasePath(),
-		allowed: map[string]bool{}}
+		allowed: map[string]bool{}, gen: newBodyGenerator(seed), events: newEventLog(cfg.events)}
 	s.logLine = requestLogger(cfg.logger)
 	for _, o := range cfg.cors {
 		s.allowed[o] = true
@@ -48,13 +66,19 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 	if !ok {
 		return nil, fmt.Errorf("mock: %s declares no operation %q to serve", doc.Source(), spec.RefreshOperationID)
 	}
+	s.refresh = refresh
 	for _, op := range doc.Operations() {
+		h := s.handleOperation
 		if op == refresh {
-			s.api.handle(op.Method, s.base+op.Path, func(w http.ResponseWriter, r *http.Request) { s.handleRefresh(w, r, op) })
+			h = s.handleRefresh
 		}
+		s.api.handle(op.Method, s.base+op.Path, s.serveOperation(op, h))
 	}
 	if cfg.admin {
 		s.routeAdmin()
+	}
+	if err := s.seedFixtures(context.Background()); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -69,7 +93,19 @@ func (s *Server) Clock() Clock { return s.clock }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	elapsed := stopwatch()
-	defer func() { s.logLine(r, sw, elapsed()) }()
+	admin := strings.HasPrefix(r.URL.Path, adminPrefix) && s.cfg.admin
+	var v *verdict
+	if !admin && r.URL.Path != "/healthz" && s.events.enabled() {
+		v = &verdict{}
+		r = r.WithContext(withVerdict(r.Context(), v))
+	}
+	defer func() {
+		d := elapsed()
+		s.logLine(r, sw, d)
+		if v != nil {
+			s.record(r.Method, r.URL.Path, sw.status, sw.Header().Get(HeaderError), v, d)
+		}
+	}()
 	defer s.recoverPanic(sw, r)
 
 	setCommonHeaders(sw.Header())
@@ -84,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(sw, http.StatusOK, map[string]string{"status": "ok"})
-	case strings.HasPrefix(r.URL.Path, adminPrefix) && s.cfg.admin:
+	case admin:
 		s.serveAdmin(sw, r)
 	default:
 		s.serveRoute(sw, r, &s.api)
@@ -147,7 +183,7 @@ func (s *Server) recoverPanic(w *statusWriter, r *http.Request) {
 			panic(v)
 		}
 		if !w.wroteHeader {
-			s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			s.writeError(w, r, nil, fmt.Errorf("panic: %v", v))
 		}
 	}
 }

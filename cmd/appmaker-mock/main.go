@@ -42,9 +42,10 @@ const envPrefix = "APPMAKER_MOCK_"
 const shutdownGrace = 10 * time.Second
 
 type options struct {
-	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat string
-	accessTTL, refreshTTL, sessionTTL, reuseGrace                        time.Duration
-	seed, admin                                                          bool
+	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat, fixtures string
+	accessTTL, refreshTTL, sessionTTL, reuseGrace                                  time.Duration
+	seed, admin                                                                    bool
+	events                                                                         int
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -64,6 +65,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.admin, "admin", true, "serve the /__mock/ control plane (session minting included)")
 	fs.StringVar(&o.adminToken, "admin-token", "", "require 'Authorization: Bearer <token>' on every /__mock/ call")
 	fs.StringVar(&o.logFormat, "log", "text", "request log on stderr: text, json or off")
+	fs.StringVar(&o.fixtures, "fixtures", "", "JSON or YAML file of sessions with fixed sub, org and first tokens, created at start and on every POST /__mock/reset")
+	fs.IntVar(&o.events, "events", mock.DefaultEventBuffer, "how many requests GET /__mock/events remembers; 0 records none")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `appmaker-mock serves POST /api/v1/auth/refresh-token from the AppMaker OpenAPI document
 with real refresh semantics: signed tokens, one-time rotation, reuse detection, expiry.
@@ -115,7 +118,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := mock.NewServer(doc, serverOptions(o, stderr)...)
+	opts := serverOptions(o, stderr)
+	if o.fixtures != "" {
+		fixtures, err := mock.LoadFixtures(o.fixtures)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, mock.WithFixtures(fixtures))
+	}
+	srv, err := mock.NewServer(doc, opts...)
 	if err != nil {
 		return err
 	}
@@ -124,7 +135,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen on %s: %w (is another mock running? choose another --addr)", o.addr, err)
 	}
 	baseURL := "http://" + ln.Addr().String()
-	fmt.Fprintf(stderr, "appmaker-mock: serving %s on %s%s (document: %s, auth: %s)\n", "POST /auth/refresh-token", baseURL, srv.BasePath(), doc.Source(), o.auth)
+	fmt.Fprintf(stderr, "appmaker-mock: serving %d operations on %s%s (document: %s, auth: %s)\n", len(doc.Operations()), baseURL, srv.BasePath(), doc.Source(), o.auth)
+	if o.admin {
+		fmt.Fprintf(stderr, "appmaker-mock: control plane on %s/__mock/ (described at %s/__mock/openapi.json)\n", baseURL, baseURL)
+	}
 	if o.seed {
 		if err := printSeed(ctx, srv, baseURL, stdout); err != nil {
 			ln.Close()
@@ -150,6 +164,7 @@ func serverOptions(o *options, stderr io.Writer) []mock.Option {
 		mock.WithAdmin(o.admin),
 		mock.WithAdminToken(o.adminToken),
 		mock.WithLogger(newLogger(o.logFormat, stderr)),
+		mock.WithEventBuffer(o.events),
 	}
 	if o.signingKey != "" {
 		opts = append(opts, mock.WithSigningKey([]byte(o.signingKey)))

@@ -1,0 +1,200 @@
+package mock
+
+import (
+	"context"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// DefaultEventBuffer is how many requests GET /__mock/events remembers.
+const DefaultEventBuffer = 1000
+
+// Event is what the mock did with one request outside its control plane. It never holds
+// a token: no header, no body, no query string.
+type Event struct {
+	ID     uint64    `json:"id"`
+	Time   time.Time `json:"time"` // the mock's clock
+	Method string    `json:"method"`
+	Path   string    `json:"path"`
+	// Operation is the operationId, or "METHOD /path" when the document gives none;
+	// empty for a path the document does not declare.
+	Operation string `json:"operation,omitempty"`
+	// Status is 0 when no answer was sent: a lost-response fault, or a client that left.
+	Status    int    `json:"status"`
+	Code      string `json:"code,omitempty"` // the X-Mock-Error machine code
+	SessionID string `json:"sessionId,omitempty"`
+	// Fault says which fault rule or Prefer header shaped the answer.
+	Fault string `json:"fault,omitempty"`
+	// ValidationErrors are the request's problems, as the 400 body lists them.
+	ValidationErrors map[string][]string `json:"validationErrors,omitempty"`
+	// ResponseErrors are set when the mock could not build an answer the document accepts.
+	ResponseErrors []string `json:"responseErrors,omitempty"`
+	DurationMs     float64  `json:"durationMs"`
+}
+
+// verdict collects, while a request is handled, what its event reports beyond the status.
+type verdict struct {
+	mu             sync.Mutex
+	op             *spec.Operation
+	sessionID      string
+	fault          string
+	validation     map[string][]string
+	responseErrors []string
+}
+
+type verdictKey struct{}
+
+func withVerdict(ctx context.Context, v *verdict) context.Context {
+	return context.WithValue(ctx, verdictKey{}, v)
+}
+
+// note records something about the current request for its event; a no-op when events are off.
+func note(ctx context.Context, fn func(v *verdict)) {
+	if v, ok := ctx.Value(verdictKey{}).(*verdict); ok {
+		v.mu.Lock()
+		fn(v)
+		v.mu.Unlock()
+	}
+}
+
+// eventLog is a ring of the last events. Writers take one slot each without a global lock,
+// so recording stays off the refresh path's critical section; followers are woken only
+// when there are any.
+type eventLog struct {
+	slots   []eventSlot
+	last    atomic.Uint64 // id of the newest event
+	floor   atomic.Uint64 // ids at or below it were cleared by a reset
+	waiters atomic.Int32
+	mu      sync.Mutex
+	wake    chan struct{}
+	closed  chan struct{}
+	once    sync.Once
+}
+
+type eventSlot struct {
+	mu sync.Mutex
+	ev Event
+}
+
+func newEventLog(size int) *eventLog {
+	return &eventLog{slots: make([]eventSlot, size), wake: make(chan struct{}), closed: make(chan struct{})}
+}
+
+func (l *eventLog) enabled() bool { return l != nil && len(l.slots) > 0 }
+
+func (l *eventLog) add(e Event) {
+	e.ID = l.last.Add(1)
+	slot := &l.slots[e.ID%uint64(len(l.slots))]
+	slot.mu.Lock()
+	slot.ev = e
+	slot.mu.Unlock()
+	if l.waiters.Load() > 0 {
+		l.mu.Lock()
+		close(l.wake)
+		l.wake = make(chan struct{})
+		l.mu.Unlock()
+	}
+}
+
+// after returns up to limit events with ids above since, oldest first, and how many
+// were overwritten before they could be read.
+func (l *eventLog) after(since uint64, limit int) (events []Event, missed uint64) {
+	last := l.last.Load()
+	if floor := l.floor.Load(); since < floor {
+		since = floor
+	}
+	if size := uint64(len(l.slots)); last-since > size {
+		missed = last - since - size
+		since = last - size
+	}
+	if n := last - since; limit > 0 && n > uint64(limit) {
+		since = last - uint64(limit)
+	}
+	for id := since + 1; id <= last; id++ {
+		slot := &l.slots[id%uint64(len(l.slots))]
+		slot.mu.Lock()
+		ev := slot.ev
+		slot.mu.Unlock()
+		if ev.ID < id {
+			break // taken by a writer that has not filled it yet: read it next time
+		}
+		if ev.ID == id {
+			events = append(events, ev)
+		}
+	}
+	return events, missed
+}
+
+// newest is the id of the newest event.
+func (l *eventLog) newest() uint64 { return l.last.Load() }
+
+// clear forgets every event so far; ids keep counting, so followers are not confused.
+func (l *eventLog) clear() { l.floor.Store(l.last.Load()) }
+
+// wait blocks until an event newer than since is added, ctx ends or the log is closed;
+// it reports whether the caller should read again.
+func (l *eventLog) wait(ctx context.Context, since uint64) bool {
+	l.waiters.Add(1)
+	defer l.waiters.Add(-1)
+	l.mu.Lock()
+	wake := l.wake
+	l.mu.Unlock()
+	if l.last.Load() > since {
+		return true
+	}
+	select {
+	case <-wake:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-l.closed:
+		return false
+	}
+}
+
+// close ends every follower's stream, so that a graceful shutdown does not wait for them.
+func (l *eventLog) close() { l.once.Do(func() { close(l.closed) }) }
+
+// jwtShaped matches anything that looks like a JWT, so that no token reaches an event
+// through a validator message quoting a value.
+var jwtShaped = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+
+func redactFields(fields map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(fields))
+	for k, msgs := range fields {
+		for _, m := range msgs {
+			out[k] = append(out[k], jwtShaped.ReplaceAllString(m, "[redacted]"))
+		}
+	}
+	return out
+}
+
+// record turns a finished request into an event.
+func (s *Server) record(method, path string, status int, code string, v *verdict, d time.Duration) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e := Event{
+		Time: s.clock.Now(), Method: method, Path: path, Status: status, Code: code,
+		SessionID: v.sessionID, Fault: v.fault, ResponseErrors: v.responseErrors,
+		DurationMs: float64(d.Microseconds()) / 1000,
+	}
+	if v.op != nil {
+		e.Operation = operationName(v.op)
+	}
+	if len(v.validation) > 0 {
+		e.ValidationErrors = redactFields(v.validation)
+	}
+	s.events.add(e)
+}
+
+// operationName is how the control plane names an operation.
+func operationName(op *spec.Operation) string {
+	if op.ID != "" {
+		return op.ID
+	}
+	return op.String()
+}

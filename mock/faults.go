@@ -1,0 +1,249 @@
+package mock
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/appmaker/refresh-conformance/spec"
+)
+
+// MaxFaultLatency bounds the latency a fault rule may add.
+const MaxFaultLatency = 5 * time.Minute
+
+// FaultRequest is the body of POST /__mock/faults.
+type FaultRequest struct {
+	// Operation is an operationId or "METHOD /path"; empty matches every document operation.
+	Operation string `json:"operation,omitempty"`
+	// Count is how many of the next matching requests the rule shapes: omitted means 1,
+	// 0 means every one until the rules are cleared.
+	Count *int `json:"count,omitempty"`
+	// Status answers this declared status instead of running the operation.
+	Status int `json:"status,omitempty"`
+	// Code is the X-Mock-Error machine code of that answer (on the refresh operation's 401,
+	// one of the codes it really sends, whose message it then carries).
+	Code string `json:"code,omitempty"`
+	// Latency holds the answer back this long ("2s"), after the operation has run.
+	Latency string `json:"latency,omitempty"`
+	// LostResponse runs the operation (a rotation happens), then closes the connection
+	// without answering.
+	LostResponse bool `json:"lostResponse,omitempty"`
+}
+
+// FaultRule is a rule as GET /__mock/faults lists it.
+type FaultRule struct {
+	ID           int    `json:"id"`
+	Operation    string `json:"operation,omitempty"`
+	Count        int    `json:"count"`
+	Remaining    *int   `json:"remaining,omitempty"` // absent while the rule is unlimited
+	Applied      int    `json:"applied"`
+	Status       int    `json:"status,omitempty"`
+	Code         string `json:"code,omitempty"`
+	Latency      string `json:"latency,omitempty"`
+	LostResponse bool   `json:"lostResponse,omitempty"`
+}
+
+type fault struct {
+	rule    FaultRule
+	op      *spec.Operation // nil: any
+	latency time.Duration
+	left    int // -1: unlimited
+}
+
+// faultTable holds the rules. active counts the rules that can still apply, so the
+// refresh path pays one atomic load when there are none.
+type faultTable struct {
+	active atomic.Int32
+	mu     sync.Mutex
+	nextID int
+	rules  []*fault
+}
+
+var machineCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// take consumes one application of the first rule that matches op, if any.
+func (t *faultTable) take(op *spec.Operation) *fault {
+	if t.active.Load() == 0 {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, f := range t.rules {
+		if f.left == 0 || (f.op != nil && f.op != op) {
+			continue
+		}
+		if f.left > 0 {
+			f.left--
+			if f.left == 0 {
+				t.active.Add(-1)
+			}
+		}
+		f.rule.Applied++
+		taken := *f
+		return &taken
+	}
+	return nil
+}
+
+func (t *faultTable) add(f *fault) FaultRule {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.nextID++
+	f.rule.ID = t.nextID
+	t.rules = append(t.rules, f)
+	t.active.Add(1)
+	return f.view()
+}
+
+func (t *faultTable) list() []FaultRule {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]FaultRule, 0, len(t.rules))
+	for _, f := range t.rules {
+		out = append(out, f.view())
+	}
+	return out
+}
+
+// remove deletes rule id, or every rule when id is 0, and says how many went.
+func (t *faultTable) remove(id int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	kept, removed := t.rules[:0], 0
+	for _, f := range t.rules {
+		if id != 0 && f.rule.ID != id {
+			kept = append(kept, f)
+			continue
+		}
+		removed++
+		if f.left != 0 {
+			t.active.Add(-1)
+		}
+	}
+	clear(t.rules[len(kept):])
+	t.rules = kept
+	return removed
+}
+
+func (f *fault) view() FaultRule {
+	r := f.rule
+	if f.left >= 0 {
+		left := f.left
+		r.Remaining = &left
+	}
+	return r
+}
+
+// describe says what the rule did to a request, for its event.
+func (f *fault) describe() string {
+	var parts []string
+	if f.rule.Status != 0 {
+		parts = append(parts, fmt.Sprintf("status %d", f.rule.Status))
+	}
+	if f.latency > 0 {
+		parts = append(parts, "latency "+f.rule.Latency)
+	}
+	if f.rule.LostResponse {
+		parts = append(parts, "lost response")
+	}
+	return fmt.Sprintf("fault rule %d: %s", f.rule.ID, strings.Join(parts, ", "))
+}
+
+// newFault checks a rule against the document before it is accepted.
+func (s *Server) newFault(req FaultRequest) (*fault, error) {
+	f := &fault{rule: FaultRule{Status: req.Status, Code: req.Code, LostResponse: req.LostResponse}, left: 1}
+	if req.Count != nil {
+		if *req.Count < 0 {
+			return nil, badRequest("count must be 1 or more, or 0 for every request until the rules are cleared")
+		}
+		f.left = *req.Count
+		if f.left == 0 {
+			f.left = -1
+		}
+	}
+	f.rule.Count = max(f.left, 0)
+	if req.Operation != "" {
+		op, ok := s.findOperation(req.Operation)
+		if !ok {
+			return nil, badRequest(fmt.Sprintf("operation %q is not in the document; use an operationId or \"METHOD /path\": %s",
+				req.Operation, strings.Join(s.operationNames(), ", ")))
+		}
+		f.op, f.rule.Operation = op, operationName(op)
+	}
+	if req.Latency != "" {
+		d, err := parseDuration(req.Latency)
+		if err != nil || d <= 0 || d > MaxFaultLatency {
+			return nil, badRequest(fmt.Sprintf("latency %q: want a positive duration up to %s, like \"2s\" or \"750ms\"", req.Latency, MaxFaultLatency))
+		}
+		f.latency, f.rule.Latency = d, d.String()
+	}
+	switch {
+	case req.Status == 0 && f.latency == 0 && !req.LostResponse:
+		return nil, badRequest(`a rule needs "status", "latency" or "lostResponse"`)
+	case req.Status != 0 && req.LostResponse:
+		return nil, badRequest(`"status" and "lostResponse" exclude each other: a lost response has no status`)
+	case req.Code != "" && req.Status == 0:
+		return nil, badRequest(`"code" names the machine code of a "status" answer; give the status too`)
+	case req.Code != "" && !machineCode.MatchString(req.Code):
+		return nil, badRequest(fmt.Sprintf("code %q: want a machine code like refresh_token_expired", req.Code))
+	}
+	if req.Status != 0 {
+		if err := s.checkForcedStatus(f.op, req.Status, req.Code); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// checkForcedStatus makes sure a rule's status is one every operation it covers declares.
+func (s *Server) checkForcedStatus(op *spec.Operation, status int, code string) error {
+	ops := s.doc.Operations()
+	if op != nil {
+		ops = []*spec.Operation{op}
+	}
+	for _, o := range ops {
+		if !o.DeclaresStatus(status) {
+			return badRequest(fmt.Sprintf("status %d is not declared for %s; declared: %s", status, operationName(o), strings.Join(o.Statuses(), ", ")))
+		}
+		if o != s.refresh {
+			continue
+		}
+		if status < http.StatusBadRequest {
+			return badRequest(fmt.Sprintf("the refresh operation answers %d only by really rotating; force one of its error statuses instead", status))
+		}
+		if code != "" && status == http.StatusUnauthorized {
+			if _, ok := problemByCode(code); !ok {
+				return badRequest(fmt.Sprintf("code %q is not one the refresh operation sends with 401; use one of: %s", code, strings.Join(unauthorizedCodes(), ", ")))
+			}
+		}
+	}
+	return nil
+}
+
+// findOperation resolves an operationId or "METHOD /path".
+func (s *Server) findOperation(name string) (*spec.Operation, bool) {
+	if op, ok := s.doc.Operation(name); ok {
+		return op, true
+	}
+	method, path, _ := strings.Cut(strings.TrimSpace(name), " ")
+	for _, op := range s.doc.Operations() {
+		if strings.EqualFold(op.Method, method) && op.Path == strings.TrimSpace(path) {
+			return op, true
+		}
+	}
+	return nil, false
+}
+
+func (s *Server) operationNames() []string {
+	var names []string
+	for _, op := range s.doc.Operations() {
+		names = append(names, operationName(op))
+	}
+	sort.Strings(names)
+	return names
+}
