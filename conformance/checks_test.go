@@ -49,10 +49,10 @@ func allChecks() []namedCheck {
 	}
 	for _, b := range conformance.InvalidBodies() {
 		checks = append(checks, namedCheck{"invalid body: " + b.Name, func(ctx context.Context, h *harness) error {
-			_, err := conformance.CheckInvalidBodyRefused(ctx, h.client, conformance.Bearer(h.login().AccessToken), b)
+			_, err := conformance.CheckInvalidBodyRefused(ctx, h.client, conformance.Bearer(h.login().AccessToken), "", b)
 			return err
 		}}, namedCheck{"invalid body without credentials: " + b.Name, func(ctx context.Context, h *harness) error {
-			_, err := conformance.CheckInvalidBodyRefused(ctx, h.client, conformance.NoCredential, b)
+			_, err := conformance.CheckInvalidBodyRefused(ctx, h.client, conformance.NoCredential, "", b)
 			return err
 		}})
 	}
@@ -194,7 +194,7 @@ func TestAStalledBodyFailsAndNamesTheTimeout(t *testing.T) {
 func TestInvalidBodyWithoutCredentialsSaysWhichAnswerCame(t *testing.T) {
 	for name, h := range map[string]*harness{"mock (credentials first)": serveMock(t), "fake (body first)": serveFake(t, newFakeServer())} {
 		t.Run(name, func(t *testing.T) {
-			outcome, err := conformance.CheckInvalidBodyRefused(t.Context(), h.client, conformance.NoCredential, conformance.InvalidBodies()[1])
+			outcome, err := conformance.CheckInvalidBodyRefused(t.Context(), h.client, conformance.NoCredential, "", conformance.InvalidBodies()[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,4 +204,17 @@ func TestInvalidBodyWithoutCredentialsSaysWhichAnswerCame(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAnInvalidBodyMayAnswer401WhenTheCredentialIsInDoubt(t *testing.T) {
+	f := newFakeServer()
+	f.badBodyIs401 = true
+	h := serveFake(t, f)
+	cred := conformance.Bearer(h.login().AccessToken)
+	outcome, err := conformance.CheckInvalidBodyRefused(t.Context(), h.client, cred, "the static pair was used up", conformance.InvalidBodies()[0])
+	if err != nil || outcome != "answered 401 (the static pair was used up): the credential was judged, so the body check was not seen" {
+		t.Errorf("outcome = %q, err = %v", outcome, err)
+	}
+	_, err = conformance.CheckInvalidBodyRefused(t.Context(), h.client, cred, "", conformance.InvalidBodies()[0])
+	mustFailWith(t, err, "refused with 400")
 }

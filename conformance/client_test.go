@@ -21,7 +21,10 @@ func TestTheClientSendsExtraHeadersAndRedactsTheirValues(t *testing.T) {
 	}), "/api/v1", time.Second, staticPair)
 	target := *h.client.Target()
 	target.Headers = http.Header{"X-Gateway-Key": {"gateway-secret-1"}}
-	c := conformance.NewClient(&target, conformance.NewRedactor(), nil)
+	r := conformance.NewRedactor()
+	r.Add("access-secret-1") // as a token source does
+	r.Add("refresh-secret-1")
+	c := conformance.NewClient(&target, r, nil)
 	ex, err := c.Send(t.Context(), conformance.RefreshCall(conformance.Bearer("access-secret-1"), "refresh-secret-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +42,7 @@ func TestTheClientSendsExtraHeadersAndRedactsTheirValues(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"> POST http://", "< HTTP/1.1 401 Unauthorized", `< {"apiError":["no"]}`,
-		"reproduce: curl -sS -i -X POST", `--data-binary '{"refreshToken":"[token#3]"}'`, "-H 'X-Gateway-Key: [token#1]'"} {
+		"reproduce: curl -sS -i -X POST", `--data-binary '{"refreshToken":"[token#2]"}'`, "-H 'X-Gateway-Key: [token#3]'"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the exchange does not show %q:\n%s", want, text)
 		}
@@ -65,6 +68,7 @@ func TestTheClientKeepsToTheRateLimit(t *testing.T) {
 func TestALongBodyIsShortenedInTheReportButNotCutInsideASecret(t *testing.T) {
 	h := serve(t, fixed(401, "application/json", `{"apiError":["no"]}`), "/api/v1", time.Second, staticPair)
 	secret := strings.Repeat("s", 3000)
+	h.client.Redactor().Add(secret)
 	ex, err := h.client.Send(t.Context(), conformance.RefreshCall(conformance.NoCredential, secret))
 	if err != nil {
 		t.Fatal(err)

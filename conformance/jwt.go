@@ -80,3 +80,26 @@ func jwtParts(token string) (header, payload string, ok bool) {
 	}
 	return parts[0], parts[1], true
 }
+
+// jwtExpiry reads the exp claim of a JWT, if it is one and has it.
+func jwtExpiry(token string) (time.Time, bool) {
+	_, payload, ok := jwtParts(token)
+	if !ok {
+		return time.Time{}, false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(payload, "="))
+	if err != nil {
+		return time.Time{}, false
+	}
+	var claims struct {
+		Exp *json.Number `json:"exp"`
+	}
+	if json.Unmarshal(raw, &claims) != nil || claims.Exp == nil {
+		return time.Time{}, false
+	}
+	secs, err := claims.Exp.Float64()
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(secs), 0), true
+}

@@ -73,26 +73,30 @@ func InvalidBodies() []InvalidBody {
 	}
 }
 
-// CheckInvalidBodyRefused sends body presenting cred. With a valid access token the
-// answer must be 400; without one (cred not present) the server may check credentials
-// first, so 400 or 401 passes and outcome says which came.
-func CheckInvalidBodyRefused(ctx context.Context, c *Client, cred Credential, body InvalidBody) (outcome string, err error) {
+// CheckInvalidBodyRefused sends body presenting cred. When cred is an access token known
+// to be valid the answer must be 400. Otherwise the server may judge the credentials
+// first, so 400 or 401 passes; doubt says why the credential is not known to be valid,
+// and outcome says which answer came.
+func CheckInvalidBodyRefused(ctx context.Context, c *Client, cred Credential, doubt string, body InvalidBody) (outcome string, err error) {
 	ex, err := c.Send(ctx, Call{Credential: cred, Body: body.Body, ContentType: body.ContentType})
 	if err != nil {
 		return "", err
 	}
 	location := OperationLocation(c.target.Operation) + ".requestBody; " + responseLocation(c, "400")
-	if cred.Present() {
+	if cred.Present() && doubt == "" {
 		return "answered 400 with a valid access token",
 			statusIs(c.redactor, ex, 400, "an invalid body is refused with 400", location)
 	}
+	if !cred.Present() {
+		doubt = "no access token was supplied"
+	}
 	switch ex.Response.StatusCode {
 	case 400:
-		return "answered 400 without credentials: the body was checked first", nil
+		return "answered 400 (" + doubt + "): the body was judged", nil
 	case 401:
-		return "answered 401 without credentials: the credentials were checked first, so the body check was not seen", nil
+		return "answered 401 (" + doubt + "): the credential was judged, so the body check was not seen", nil
 	}
-	return "", newFailure(c.redactor, ex, "an invalid body without credentials is refused with 400 or 401", location,
+	return "", newFailure(c.redactor, ex, "an invalid body is refused with 400, or 401 without a known-valid credential", location,
 		"answered %s with %s", ex.Response.Status, snippet(c.redactor, ex.Body))
 }
 

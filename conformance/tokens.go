@@ -37,7 +37,7 @@ type Tokens struct {
 
 	mu         sync.Mutex
 	static     *spec.TokenPair
-	staticUsed string // who used the static pair, or why it cannot be used here
+	staticUsed string // who used up the static pair, or why it cannot be used here
 	shared     *spec.TokenPair
 }
 
@@ -100,30 +100,57 @@ func (t *Tokens) Fresh(ctx context.Context, who string) (spec.TokenPair, error) 
 	return spec.TokenPair{}, &NoTokensError{Reason: "no tokens were supplied"}
 }
 
-// Shared returns one session's pair for the specs that use up no refresh token: its
-// access token is presented as a credential and its refresh token is never sent intact.
-// ok is false when no tokens were supplied at all.
-func (t *Tokens) Shared(ctx context.Context) (pair spec.TokenPair, ok bool, err error) {
+// SharedSession is the session of the specs that use up no refresh token: its access
+// token is presented as a credential, its refresh token is never sent intact.
+type SharedSession struct {
+	Pair spec.TokenPair
+	// Held is false when no tokens were supplied at all.
+	Held bool
+	// Doubt is empty when the access token is known to be good, else says why it may not be.
+	Doubt string
+}
+
+// Credential is the shared access token as a Bearer credential, or none.
+func (s SharedSession) Credential() Credential {
+	if !s.Held {
+		return NoCredential
+	}
+	return Bearer(s.Pair.AccessToken)
+}
+
+// Shared returns the shared session, starting it on first use.
+func (t *Tokens) Shared(ctx context.Context) (SharedSession, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.shared != nil {
-		return *t.shared, true, nil
+	if t.shared == nil {
+		var pair spec.TokenPair
+		var err error
+		switch {
+		case t.static != nil:
+			pair = *t.static
+		case t.cmd != "":
+			pair, err = t.run(ctx)
+		case t.mint != nil:
+			pair, err = t.minted(ctx)
+		default:
+			return SharedSession{}, nil
+		}
+		if err != nil {
+			return SharedSession{}, err
+		}
+		t.shared = &pair
 	}
-	switch {
-	case t.static != nil:
-		pair = *t.static
-	case t.cmd != "":
-		pair, err = t.run(ctx)
-	case t.mint != nil:
-		pair, err = t.minted(ctx)
-	default:
-		return spec.TokenPair{}, false, nil
+	s := SharedSession{Pair: *t.shared, Held: true}
+	if t.static != nil {
+		// The one pair may have been spent (and its session revoked) by a spec that ran
+		// before; an access token also expires. A fresh session has neither doubt.
+		if t.staticUsed != "" {
+			s.Doubt = "the static pair's session may have ended: it was " + t.staticUsed
+		} else if exp, ok := jwtExpiry(t.static.AccessToken); ok && !time.Now().Before(exp) {
+			s.Doubt = "the static access token expired at " + exp.UTC().Format(time.RFC3339)
+		}
 	}
-	if err != nil {
-		return spec.TokenPair{}, false, err
-	}
-	t.shared = &pair
-	return pair, true, nil
+	return s, nil
 }
 
 func (t *Tokens) minted(ctx context.Context) (spec.TokenPair, error) {

@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"encoding/base64"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -32,12 +33,12 @@ func TestTheTokenCommandRunsOncePerFreshSession(t *testing.T) {
 	if first.RefreshToken != "refresh-1-abcdefgh" || second.RefreshToken != "refresh-2-abcdefgh" {
 		t.Errorf("want one run per session, got %+v then %+v", first, second)
 	}
-	shared, ok, err := tokens.Shared(t.Context())
-	again, _, _ := tokens.Shared(t.Context())
-	if err != nil || !ok || shared != again || shared.AccessToken != "access-3-abcdefgh" {
+	shared, err := tokens.Shared(t.Context())
+	again, _ := tokens.Shared(t.Context())
+	if err != nil || !shared.Held || shared.Doubt != "" || shared != again || shared.Pair.AccessToken != "access-3-abcdefgh" {
 		t.Errorf("the shared session should come from one more run, once: %+v, %+v, %v", shared, again, err)
 	}
-	for _, secret := range []string{first.AccessToken, first.RefreshToken, second.AccessToken, shared.RefreshToken} {
+	for _, secret := range []string{first.AccessToken, first.RefreshToken, second.AccessToken, shared.Pair.RefreshToken} {
 		if got := r.Redact("x " + secret + " y"); strings.Contains(got, secret) {
 			t.Errorf("a token from the command is not redacted: %q", got)
 		}
@@ -102,8 +103,9 @@ func TestTheStaticPairIsUsedUpOnce(t *testing.T) {
 	if !errors.As(err, &none) || !strings.Contains(err.Error(), "used up by the first spec") || !strings.Contains(err.Error(), "CONFORMANCE_TOKEN_CMD") {
 		t.Errorf("second use: %v", err)
 	}
-	if shared, ok, err := tokens.Shared(t.Context()); !ok || err != nil || shared != pair {
-		t.Errorf("the static pair's access token still serves the safe specs: %+v %v %v", shared, ok, err)
+	shared, err := tokens.Shared(t.Context())
+	if err != nil || !shared.Held || shared.Pair != pair || !strings.Contains(shared.Doubt, "used up by the first spec") {
+		t.Errorf("the spent static pair still serves the safe specs, with a doubt: %+v %v", shared, err)
 	}
 
 	reserved, _ := tokensFor(&conformance.Target{BaseURL: "http://x", Static: &pair})
@@ -120,7 +122,21 @@ func TestWithoutTokensSpecsAreSkippedNotFailed(t *testing.T) {
 	if !errors.As(err, &none) || !strings.Contains(err.Error(), conformance.HowToSupplyTokens) {
 		t.Errorf("err = %v", err)
 	}
-	if _, ok, err := tokens.Shared(t.Context()); ok || err != nil {
-		t.Errorf("Shared = %v, %v; want no session and no error", ok, err)
+	if shared, err := tokens.Shared(t.Context()); shared.Held || err != nil || shared.Credential().Present() {
+		t.Errorf("Shared = %+v, %v; want no session and no error", shared, err)
+	}
+}
+
+func TestAnExpiredStaticAccessTokenIsNotTrusted(t *testing.T) {
+	enc := base64.RawURLEncoding
+	expired := enc.EncodeToString([]byte(`{"alg":"HS256"}`)) + "." + enc.EncodeToString([]byte(`{"exp":1000000000}`)) + ".c2ln"
+	tokens, _ := tokensFor(&conformance.Target{BaseURL: "http://x", Static: &spec.TokenPair{AccessToken: expired, RefreshToken: "static-refresh-0001"}})
+	shared, err := tokens.Shared(t.Context())
+	if err != nil || !strings.Contains(shared.Doubt, "expired at 2001-09-09T01:46:40Z") {
+		t.Errorf("shared = %+v, %v", shared, err)
+	}
+	fresh, _ := tokensFor(&conformance.Target{BaseURL: "http://x", Static: &spec.TokenPair{AccessToken: goodJWT(), RefreshToken: "static-refresh-0001"}})
+	if shared, _ := fresh.Shared(t.Context()); shared.Doubt != "" {
+		t.Errorf("an unspent static token without exp is trusted, got doubt %q", shared.Doubt)
 	}
 }

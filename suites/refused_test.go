@@ -11,8 +11,8 @@ var _ = Describe("POST /auth/refresh-token", func() {
 		// paths./auth/refresh-token.post.responses.401: a refresh token the server did not issue is refused.
 		DescribeTable("answers 401",
 			func(ctx SpecContext, token conformance.ForeignToken) {
-				cred, sample := probe(ctx)
-				pass(conformance.CheckForeignTokenRefused(ctx, client, cred, token.Make(sample)))
+				shared := probe(ctx)
+				pass(conformance.CheckForeignTokenRefused(ctx, client, shared.Credential(), token.Make(shared.Pair.RefreshToken)))
 			},
 			foreignTokenEntries(),
 		)
@@ -22,11 +22,11 @@ var _ = Describe("POST /auth/refresh-token", func() {
 		// paths./auth/refresh-token.post.requestBody and .responses.400: with a valid access token an invalid body answers 400; without one, 400 or 401.
 		DescribeTable("answers 400",
 			func(ctx SpecContext, body conformance.InvalidBody) {
-				cred, _ := probe(ctx)
-				outcome, err := conformance.CheckInvalidBodyRefused(ctx, client, cred, body)
+				shared := probe(ctx)
+				outcome, err := conformance.CheckInvalidBodyRefused(ctx, client, shared.Credential(), shared.Doubt, body)
 				pass(err)
 				visibility := ReportEntryVisibilityFailureOrVerbose
-				if !cred.Present() {
+				if !shared.Held || shared.Doubt != "" {
 					visibility = ReportEntryVisibilityAlways // the report must say which of 400 and 401 came
 				}
 				AddReportEntry("outcome", outcome, visibility)

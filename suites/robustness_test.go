@@ -13,8 +13,7 @@ var _ = Describe("POST /auth/refresh-token", func() {
 		// paths./auth/refresh-token.post.responses: no answer is a 5xx and none comes after the timeout; hostile input is refused.
 		DescribeTable("answers 400 or 401 within the timeout",
 			func(ctx SpecContext, input conformance.HostileInput) {
-				cred, _ := probe(ctx)
-				pass(conformance.CheckHostileInputRefused(ctx, client, cred, input))
+				pass(conformance.CheckHostileInputRefused(ctx, client, probe(ctx).Credential(), input))
 			},
 			hostileInputEntries(),
 		)

@@ -112,14 +112,12 @@ func fresh(ctx context.Context) spec.TokenPair {
 	return pair
 }
 
-// probe returns the credential of the shared session (none when no tokens were given)
-// and its refresh token, which only lends its shape and is never sent intact.
-func probe(ctx context.Context) (cred conformance.Credential, sample string) {
+// probe returns the shared session of the specs that use up no refresh token: its
+// credential (none when no tokens were given) and its refresh token, which only lends
+// its shape and is never sent intact.
+func probe(ctx context.Context) conformance.SharedSession {
 	GinkgoHelper()
-	pair, ok, err := tokens.Shared(ctx)
+	shared, err := tokens.Shared(ctx)
 	pass(err)
-	if !ok {
-		return conformance.NoCredential, ""
-	}
-	return conformance.Bearer(pair.AccessToken), pair.RefreshToken
+	return shared
 }
