@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -77,6 +78,11 @@ func NewClient(t *Target, r *Redactor, observe func(*Exchange)) *Client {
 	for _, values := range t.Headers {
 		for _, v := range values {
 			r.Add(v) // a gateway key is as secret as a token
+		}
+	}
+	if u, err := url.Parse(t.BaseURL); err == nil && u.User != nil {
+		if password, ok := u.User.Password(); ok {
+			r.Add(password)
 		}
 	}
 	return c

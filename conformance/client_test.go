@@ -89,3 +89,17 @@ func TestShellQuotingInTheCurlLine(t *testing.T) {
 		t.Errorf("curl = %s", got)
 	}
 }
+
+func TestAPasswordInTheTargetURLIsRedacted(t *testing.T) {
+	h := serve(t, fixed(401, "application/json", `{"apiError":["no"]}`), "/api/v1", time.Second, staticPair)
+	target := *h.client.Target()
+	target.BaseURL = strings.Replace(target.BaseURL, "http://", "http://qa:gateway-password-1@", 1)
+	c := conformance.NewClient(&target, conformance.NewRedactor(), nil)
+	ex, err := c.Send(t.Context(), conformance.RefreshCall(conformance.NoCredential, "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := ex.Format(c.Redactor()); strings.Contains(text, "gateway-password-1") || !strings.Contains(text, "qa:[token#1]@") {
+		t.Errorf("the password is not redacted:\n%s", text)
+	}
+}

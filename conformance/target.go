@@ -27,7 +27,7 @@ var settings = []setting{
 	{"token-cmd", "CONFORMANCE_TOKEN_CMD", `shell command (sh -c) printing {"accessToken": "...", "refreshToken": "..."} for a fresh session; run once per spec that needs one`},
 	{"access-token", "CONFORMANCE_ACCESS_TOKEN", "access token of one static pair (with --refresh-token); only one spec that uses up a token runs"},
 	{"refresh-token", "CONFORMANCE_REFRESH_TOKEN", "refresh token of one static pair (with --access-token)"},
-	{"timeout", "CONFORMANCE_TIMEOUT", "per-request timeout, e.g. 10s (default 10s)"},
+	{"timeout", "CONFORMANCE_TIMEOUT", "timeout of each request and each run of the token command, e.g. 10s (default 10s)"},
 	{"rps", "CONFORMANCE_RPS", "request rate limit in requests per second, e.g. 2 or 0.5 (default: none)"},
 	{"headers", "CONFORMANCE_HEADERS", `extra headers on every request: "Name: value" entries separated by newlines or commas (also Name=value)`},
 	{"spec", "CONFORMANCE_SPEC", "OpenAPI document to judge against instead of the embedded one"},
