@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -120,6 +121,9 @@ func (c *Client) Send(ctx context.Context, call Call) (*Exchange, error) {
 	}
 	ex.Duration = time.Since(start)
 	c.redactor.AddFromJSON(ex.Body)
+	if ex.Response != nil {
+		c.addHeaderSecrets(ex.Response)
+	}
 	if c.observe != nil {
 		c.observe(ex)
 	}
@@ -159,6 +163,25 @@ func (c *Client) newRequest(ctx context.Context, call Call) (*http.Request, erro
 		req.Header.Set(call.Credential.header, call.Credential.prefix+call.Credential.token)
 	}
 	return req, nil
+}
+
+// addHeaderSecrets registers what an answer's headers may carry besides its body: cookie
+// values and any header that names a token or credentials.
+func (c *Client) addHeaderSecrets(resp *http.Response) {
+	for _, cookie := range resp.Cookies() {
+		c.redactor.Add(cookie.Value)
+	}
+	for name, values := range resp.Header {
+		lower := strings.ToLower(name)
+		if strings.Contains(lower, "token") || strings.Contains(lower, "authorization") {
+			for _, v := range values {
+				c.redactor.Add(v)
+				if _, credential, ok := strings.Cut(v, " "); ok {
+					c.redactor.Add(credential)
+				}
+			}
+		}
+	}
 }
 
 // transportFailure names what went wrong when no complete answer came: above all, a

@@ -103,3 +103,19 @@ func TestAPasswordInTheTargetURLIsRedacted(t *testing.T) {
 		t.Errorf("the password is not redacted:\n%s", text)
 	}
 }
+
+func TestSecretsInAnswerHeadersAreRedacted(t *testing.T) {
+	h := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "refresh", Value: "cookie-secret-1", HttpOnly: true})
+		w.Header().Set("X-New-Access-Token", "header-secret-1")
+		fixed(401, "application/json", `{"apiError":["no"]}`).ServeHTTP(w, r)
+	}), "/api/v1", time.Second, staticPair)
+	ex, err := h.client.Send(t.Context(), conformance.RefreshCall(conformance.NoCredential, "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := ex.Format(h.client.Redactor())
+	if strings.Contains(text, "cookie-secret-1") || strings.Contains(text, "header-secret-1") {
+		t.Errorf("a secret in the answer's headers is not redacted:\n%s", text)
+	}
+}
