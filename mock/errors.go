@@ -187,8 +187,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op *spec.Ope
 	status, code, body := s.errorAnswer(r, err)
 	w.Header().Set(HeaderError, code)
 	if op != nil && op != s.refresh {
-		if status == http.StatusBadRequest && !op.DeclaresStatus(status) && op.DeclaresStatus(http.StatusUnprocessableEntity) {
-			status = http.StatusUnprocessableEntity
+		var vf *ValidationFailure
+		if errors.As(err, &vf) {
+			status = validationStatus(op, vf)
 		}
 		if op.DeclaresStatus(status) && !s.bodyFits(r, op, status, body) {
 			s.respond(w, r, op, status, preference{})

@@ -50,7 +50,7 @@ type FaultRule struct {
 
 type fault struct {
 	rule    FaultRule
-	op      *spec.Operation // nil: any
+	ops     map[*spec.Operation]bool // the operations it covers; nil: all
 	latency time.Duration
 	left    int // -1: unlimited
 }
@@ -74,7 +74,7 @@ func (t *faultTable) take(op *spec.Operation) *fault {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, f := range t.rules {
-		if f.left == 0 || (f.op != nil && f.op != op) {
+		if f.left == 0 || (f.ops != nil && !f.ops[op]) {
 			continue
 		}
 		if f.left > 0 {
@@ -167,13 +167,14 @@ func (s *Server) newFault(req FaultRequest) (*fault, error) {
 		}
 	}
 	f.rule.Count = max(f.left, 0)
+	var op *spec.Operation
 	if req.Operation != "" {
-		op, ok := s.findOperation(req.Operation)
-		if !ok {
+		var ok bool
+		if op, ok = s.findOperation(req.Operation); !ok {
 			return nil, badRequest(fmt.Sprintf("operation %q is not in the document; use an operationId or \"METHOD /path\": %s",
 				req.Operation, strings.Join(s.operationNames(), ", ")))
 		}
-		f.op, f.rule.Operation = op, operationName(op)
+		f.ops, f.rule.Operation = map[*spec.Operation]bool{op: true}, operationName(op)
 	}
 	if req.Latency != "" {
 		d, err := parseDuration(req.Latency)
@@ -183,43 +184,47 @@ func (s *Server) newFault(req FaultRequest) (*fault, error) {
 		f.latency, f.rule.Latency = d, d.String()
 	}
 	switch {
+	case req.Code != "" && req.Status == 0:
+		return nil, badRequest(`"code" names the machine code of a "status" answer; give the status too`)
 	case req.Status == 0 && f.latency == 0 && !req.LostResponse:
 		return nil, badRequest(`a rule needs "status", "latency" or "lostResponse"`)
 	case req.Status != 0 && req.LostResponse:
 		return nil, badRequest(`"status" and "lostResponse" exclude each other: a lost response has no status`)
-	case req.Code != "" && req.Status == 0:
-		return nil, badRequest(`"code" names the machine code of a "status" answer; give the status too`)
 	case req.Code != "" && !machineCode.MatchString(req.Code):
 		return nil, badRequest(fmt.Sprintf("code %q: want a machine code like refresh_token_expired", req.Code))
+	case req.Status == 0:
+		return f, nil
+	case op != nil:
+		return f, s.checkForcedStatus(op, req.Status, req.Code)
 	}
-	if req.Status != 0 {
-		if err := s.checkForcedStatus(f.op, req.Status, req.Code); err != nil {
-			return nil, err
+	// A status rule for every operation covers those that can answer that status.
+	f.ops = map[*spec.Operation]bool{}
+	for _, o := range s.doc.Operations() {
+		if s.checkForcedStatus(o, req.Status, req.Code) == nil {
+			f.ops[o] = true
 		}
+	}
+	if len(f.ops) == 0 {
+		return nil, badRequest(fmt.Sprintf("no operation of the document can answer %d: %s", req.Status, s.checkForcedStatus(s.refresh, req.Status, req.Code)))
 	}
 	return f, nil
 }
 
-// checkForcedStatus makes sure a rule's status is one every operation it covers declares.
+// checkForcedStatus makes sure op can be made to answer status: op declares it, and on the
+// refresh operation it is an error status with a code the refresh really sends.
 func (s *Server) checkForcedStatus(op *spec.Operation, status int, code string) error {
-	ops := s.doc.Operations()
-	if op != nil {
-		ops = []*spec.Operation{op}
+	if !op.DeclaresStatus(status) {
+		return badRequest(fmt.Sprintf("status %d is not declared for %s; declared: %s", status, operationName(op), strings.Join(op.Statuses(), ", ")))
 	}
-	for _, o := range ops {
-		if !o.DeclaresStatus(status) {
-			return badRequest(fmt.Sprintf("status %d is not declared for %s; declared: %s", status, operationName(o), strings.Join(o.Statuses(), ", ")))
-		}
-		if o != s.refresh {
-			continue
-		}
-		if status < http.StatusBadRequest {
-			return badRequest(fmt.Sprintf("the refresh operation answers %d only by really rotating; force one of its error statuses instead", status))
-		}
-		if code != "" && status == http.StatusUnauthorized {
-			if _, ok := problemByCode(code); !ok {
-				return badRequest(fmt.Sprintf("code %q is not one the refresh operation sends with 401; use one of: %s", code, strings.Join(unauthorizedCodes(), ", ")))
-			}
+	if op != s.refresh {
+		return nil
+	}
+	if status < http.StatusBadRequest {
+		return badRequest(fmt.Sprintf("the refresh operation answers %d only by really rotating; force one of its error statuses instead", status))
+	}
+	if code != "" && status == http.StatusUnauthorized {
+		if _, ok := problemByCode(code); !ok {
+			return badRequest(fmt.Sprintf("code %q is not one the refresh operation sends with 401; use one of: %s", code, strings.Join(unauthorizedCodes(), ", ")))
 		}
 	}
 	return nil

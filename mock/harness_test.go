@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,9 +35,17 @@ type harness struct {
 	control *spec.Spec
 }
 
+// Documents are built once for all tests: a Spec is safe for concurrent use and building
+// one is the slow part of a harness.
+var (
+	embeddedDoc     = sync.OnceValues(spec.Load)
+	controlPlaneDoc = sync.OnceValues(func() (*spec.Spec, error) { return spec.Parse("control plane", mock.ControlPlaneDocument()) })
+	extraDoc        = sync.OnceValues(func() (*spec.Spec, error) { return spec.LoadFile("testdata/extra.openapi.yaml") })
+)
+
 func newHarness(t *testing.T, opts ...mock.Option) *harness {
 	t.Helper()
-	doc, err := spec.Load()
+	doc, err := embeddedDoc()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +55,7 @@ func newHarness(t *testing.T, opts ...mock.Option) *harness {
 // newHarnessFor serves doc instead of the embedded document.
 func newHarnessFor(t *testing.T, doc *spec.Spec, opts ...mock.Option) *harness {
 	t.Helper()
-	control, err := spec.Parse("control plane", mock.ControlPlaneDocument())
+	control, err := controlPlaneDoc()
 	if err != nil {
 		t.Fatal(err)
 	}

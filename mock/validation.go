@@ -2,6 +2,7 @@ package mock
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -31,6 +32,10 @@ func validationFailure(op *spec.Operation, errs []*spec.ValidationError) *Valida
 			add(fieldBody, fmt.Sprintf("is missing: send a %s body", strings.Join(op.RequestMediaTypes(), " or ")))
 		case strings.Contains(e.Message, "could not be decoded"):
 			add(fieldBody, "is not valid JSON: "+decodeDetail(e.Reason))
+		case e.ParameterName != "" && len(e.SchemaValidationErrors) > 0:
+			for _, f := range e.SchemaValidationErrors {
+				add(e.ParameterName, e.Message+": "+f.Reason)
+			}
 		case e.ParameterName != "":
 			add(e.ParameterName, e.Message)
 		case len(e.SchemaValidationErrors) > 0:
@@ -80,4 +85,34 @@ func decodeDetail(reason string) string {
 		reason = reason[i+len("application/json: "):]
 	}
 	return strings.TrimPrefix(reason, "json: ")
+}
+
+// validationStatus is the status a request op rejects is answered with: 400, else 422 as
+// Prism prefers them, else 404 when only path parameters are wrong (no such resource),
+// else 400 even though op does not declare it: there is no honest alternative.
+func validationStatus(op *spec.Operation, vf *ValidationFailure) int {
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnprocessableEntity} {
+		if op.DeclaresStatus(status) {
+			return status
+		}
+	}
+	if op.DeclaresStatus(http.StatusNotFound) && onlyPathParameters(op, vf) {
+		return http.StatusNotFound
+	}
+	return http.StatusBadRequest
+}
+
+func onlyPathParameters(op *spec.Operation, vf *ValidationFailure) bool {
+	inPath := map[string]bool{}
+	for _, p := range op.Parameters() {
+		if p.In == "path" {
+			inPath[p.Name] = true
+		}
+	}
+	for field := range vf.Fields {
+		if !inPath[field] {
+			return false
+		}
+	}
+	return len(vf.Fields) > 0
 }
