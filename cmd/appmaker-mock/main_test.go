@@ -82,6 +82,8 @@ func TestServesASeededSessionAndShutsDownCleanly(t *testing.T) {
 	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--seed"}, &stdout, &stderr) }()
 
 	addr := waitFor(t, &stderr, regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/api/v1`))
+	// The seed reaches stdout after the banner reaches stderr: wait for its last line.
+	waitFor(t, &stdout, regexp.MustCompile(`-d '\{"refreshToken"`))
 	var seed mock.SessionTokens
 	if err := json.NewDecoder(strings.NewReader(stdout.String())).Decode(&seed); err != nil {
 		t.Fatalf("--seed did not print a session: %v", err)
