@@ -12,8 +12,10 @@ const (
 	ReadHeaderTimeout = 5 * time.Second
 	// ReadTimeout bounds reading a whole request, body included.
 	ReadTimeout = 15 * time.Second
-	// WriteTimeout bounds writing an answer (the event stream lifts it for itself).
-	WriteTimeout = 15 * time.Second
+	// WriteTimeout bounds writing an answer (the event stream lifts it for itself). It runs
+	// from the end of the headers, so it outlasts ReadTimeout: a client whose body stalls
+	// until ReadTimeout still hears its 400 instead of a closed connection.
+	WriteTimeout = ReadTimeout + 5*time.Second
 	// IdleTimeout closes keep-alive connections that stay quiet.
 	IdleTimeout = 60 * time.Second
 	// MaxHeaderBytes caps the request line and headers; more is answered 431.
