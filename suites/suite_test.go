@@ -23,20 +23,26 @@ import (
 // The suite's state: flags are registered in init, resolved in TestConformance, and the
 // rest is built in BeforeSuite. Specs read it only while they run.
 var (
-	settings *conformance.Settings
-	target   *conformance.Target
-	redactor *conformance.Redactor
-	tokens   *conformance.Tokens
-	client   *conformance.Client
+	settings    *conformance.Settings
+	genSettings *conformance.GeneratedSettings
+	target      *conformance.Target
+	generated   *conformance.Generated
+	redactor    *conformance.Redactor
+	tokens      *conformance.Tokens
+	client      *conformance.Client
 )
 
 func init() {
 	settings = conformance.RegisterFlags(flag.CommandLine)
+	genSettings = conformance.RegisterGeneratedFlags(flag.CommandLine)
 }
 
 func TestConformance(t *testing.T) {
 	var err error
 	if target, err = settings.Resolve(os.Getenv); err != nil {
+		t.Fatal(err)
+	}
+	if generated, err = genSettings.Resolve(os.Getenv); err != nil {
 		t.Fatal(err)
 	}
 	redactor = conformance.NewRedactor()

@@ -1,0 +1,143 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// ErrNoValidBody means the generator drew no body the document accepts for the schema:
+// a limit of the generator (e.g. a pattern it cannot meet), not a fault of the server.
+var ErrNoValidBody = errors.New("conformance: the generator drew no body the document accepts for this schema")
+
+// CheckGeneratedBodies runs the property of a KindGeneratedBodies case with rapid: every
+// body valid for the schema, drawn from a seeded source, answers a declared non-5xx. It
+// sends up to n bodies, none after deadline, and returns how many it sent. A failure
+// names rapid's seed, the minimal (shrunk) body and its curl line; the minimal exchange
+// alone goes to the client's observer.
+func CheckGeneratedBodies(ctx context.Context, cl *Client, c Case, token string, n int, deadline time.Time) (sent int, err error) {
+	gen := valueGen(flatten(c.Operation.RequestSchema(c.mediaType)))
+	var (
+		failing bool
+		lastEx  *Exchange
+		lastErr error
+		lastRaw []byte
+	)
+	prop := func(t *rapid.T) {
+		// Past n bodies or the budget, a run draws nothing and passes; once a body
+		// failed, every run (rapid's shrinking) sends for real.
+		if !failing && (sent >= n || !time.Now().Before(deadline)) {
+			return
+		}
+		body := mustJSON(gen.Draw(t, "body"))
+		if !cl.acceptsBody(ctx, c, body) {
+			t.Skip("the document does not accept the drawn body")
+		}
+		if !failing {
+			sent++
+		}
+		ex, err := cl.sendCase(ctx, c, body, token, nil)
+		lastEx, lastErr, lastRaw = ex, err, body
+		if err != nil {
+			failing = true
+			t.Fatalf("%s", cl.redactor.Redact(err.Error()))
+		}
+	}
+	tb := &rapidTB{name: c.Name}
+	tb.run(func() { rapid.Check(tb, prop) })
+	if !tb.failed {
+		return sent, nil
+	}
+	if !failing {
+		if sent == 0 {
+			return 0, ErrNoValidBody
+		}
+		return sent, fmt.Errorf("conformance: rapid: %s", oneLine(strings.Join(tb.errors, "; ")))
+	}
+	if lastEx == nil {
+		return sent, lastErr
+	}
+	if cl.observe != nil {
+		cl.observe(lastEx)
+	}
+	return sent, newFailure(cl.redactor, lastEx, "a body valid for the schema answers a status the operation declares, not a 5xx",
+		OperationLocation(c.Operation)+".requestBody", "%s; minimal body %s; %s; reproduce: %s",
+		failureSeen(lastErr), lastRaw, tb.seedLine(c.Name), lastEx.Curl(cl.redactor))
+}
+
+func failureSeen(err error) string {
+	var f *Failure
+	if errors.As(err, &f) {
+		return f.Rule + ": " + f.Seen
+	}
+	return err.Error()
+}
+
+// acceptsBody reports whether the document accepts c's request with body, credentials
+// aside: only such bodies are the property's input.
+func (cl *Client) acceptsBody(ctx context.Context, c Case, body []byte) bool {
+	req, err := cl.caseRequest(ctx, c, body, "")
+	if err != nil {
+		return false
+	}
+	return len(cl.target.Spec.ValidateInput(req, c.Operation)) == 0
+}
+
+// rapidTB is the rapid.TB of a generated check: it keeps what rapid reports instead of
+// failing a test itself, so that the suite reports one Failure.
+type rapidTB struct {
+	name   string
+	failed bool
+	errors []string
+	logs   []string
+}
+
+type rapidStop struct{}
+
+func (t *rapidTB) run(f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(rapidStop); !ok {
+				panic(r)
+			}
+		}
+	}()
+	f()
+}
+
+func (t *rapidTB) Helper()      {}
+func (t *rapidTB) Name() string { return t.name }
+func (t *rapidTB) Logf(format string, args ...any) {
+	t.logs = append(t.logs, fmt.Sprintf(format, args...))
+}
+func (t *rapidTB) Log(args ...any)                   { t.logs = append(t.logs, fmt.Sprint(args...)) }
+func (t *rapidTB) Skipf(format string, args ...any)  { t.Logf(format, args...); t.SkipNow() }
+func (t *rapidTB) Skip(args ...any)                  { t.Log(args...); t.SkipNow() }
+func (t *rapidTB) SkipNow()                          { panic(rapidStop{}) }
+func (t *rapidTB) Errorf(format string, args ...any) { t.Error(fmt.Sprintf(format, args...)) }
+func (t *rapidTB) Error(args ...any) {
+	t.errors = append(t.errors, fmt.Sprint(args...))
+	t.failed = true
+}
+func (t *rapidTB) Fatalf(format string, args ...any) { t.Errorf(format, args...); t.FailNow() }
+func (t *rapidTB) Fatal(args ...any)                 { t.Error(args...); t.FailNow() }
+func (t *rapidTB) FailNow()                          { t.failed = true; panic(rapidStop{}) }
+func (t *rapidTB) Fail()                             { t.failed = true }
+func (t *rapidTB) Failed() bool                      { return t.failed }
+
+// seedLine is rapid's way to reproduce the failure, with Ginkgo's focus in place of
+// go test's -run.
+func (t *rapidTB) seedLine(name string) string {
+	for _, e := range t.errors {
+		for _, line := range strings.Split(e, "\n") {
+			if i := strings.Index(line, "-rapid."); i >= 0 {
+				return fmt.Sprintf("to reproduce run with --focus=%q %s", name, line[i:])
+			}
+		}
+	}
+	return "rapid gave no seed"
+}
