@@ -5,13 +5,20 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/appmaker/refresh-conformance/internal/flatjson"
 )
 
 // Token types, carried in the typ claim so that one kind cannot stand in for the other.
@@ -44,8 +51,19 @@ type Pair struct {
 	RefreshExpiresAt time.Time
 }
 
+// hs256Header is the encoded JOSE header of every token the mock signs: golang-jwt writes
+// {"alg":"HS256","typ":"JWT"} for HS256, so the tokens are the ones it would sign.
+const hs256Header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+
+var b64 = base64.RawURLEncoding
+
 // Minter signs and verifies the mock's tokens (HS256 only) and draws every random
 // value the mock uses. It is the only place besides clock.go that touches randomness.
+//
+// Signing and verifying are on every refresh, so they avoid golang-jwt's reflection and
+// per-call HMAC setup: payloads are written directly, and keyed HMACs are reused from a
+// pool. Tokens with the mock's own header take that path; any other token goes to
+// golang-jwt's parser, which decides exactly as before.
 type Minter struct {
 	key        []byte
 	derive     []byte     // keys the HMAC that derives a successor's ids from its predecessor
@@ -55,6 +73,14 @@ type Minter struct {
 	accessTTL  time.Duration
 	refreshTTL time.Duration
 	parser     *jwt.Parser
+	scratch    sync.Pool // of *scratch
+}
+
+// scratch is per-call working memory: keyed HMACs and buffers, reused through a pool.
+type scratch struct {
+	sign, derive hash.Hash
+	payload, out []byte
+	sum          [sha256.Size]byte
 }
 
 // newMinter builds a Minter. An empty key draws a random 256-bit one from random.
@@ -74,8 +100,15 @@ func newMinter(key []byte, random io.Reader, issuer string, accessTTL, refreshTT
 	}
 	// RFC 8725 §3.1: accept only the algorithm we sign with, so "none" and algorithm switching are refused.
 	m.parser = jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithoutClaimsValidation())
+	m.scratch.New = func() any {
+		return &scratch{sign: hmac.New(sha256.New, m.key), derive: hmac.New(sha256.New, m.derive),
+			payload: make([]byte, 0, 512), out: make([]byte, 0, 512)}
+	}
 	return m, nil
 }
+
+func (m *Minter) getScratch() *scratch   { return m.scratch.Get().(*scratch) }
+func (m *Minter) putScratch(sc *scratch) { m.scratch.Put(sc) }
 
 // randomID returns n random bytes, base64url without padding.
 func (m *Minter) randomID(n int) (string, error) {
@@ -86,22 +119,29 @@ func (m *Minter) randomID(n int) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("mock: draw random id: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	return b64.EncodeToString(b), nil
 }
 
-// derivedID is 128 bits of HMAC(derive, label || seed): unpredictable without the key,
-// and the same every time for the same seed, so a grace-window replay of a rotation
-// re-creates the very pair it answered first without the store keeping any token.
-func (m *Minter) derivedID(label, seed string) string {
-	h := hmac.New(sha256.New, m.derive)
-	h.Write([]byte(label))
-	h.Write([]byte(seed))
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
+// derivedIDs are two 128-bit ids, the halves of HMAC(derive, seed): unpredictable without
+// the key, and the same every time for the same seed, so a grace-window replay of a
+// rotation re-creates the very pair it answered first without the store keeping any token.
+func (m *Minter) derivedIDs(sc *scratch, seed string) (accessID, refreshID string) {
+	sc.derive.Reset()
+	sc.out = append(sc.out[:0], seed...)
+	sc.derive.Write(sc.out)
+	sum := sc.derive.Sum(sc.sum[:0])
+	var ids [2 * 22]byte // two 16-byte halves, base64url: 22 characters each
+	b64.Encode(ids[:22], sum[:16])
+	b64.Encode(ids[22:], sum[16:32])
+	both := string(ids[:])
+	return both[:22], both[22:]
 }
 
 // pairFor mints the pair of generation gen of session s at time now. jtiSeed decides the
 // token ids: "" draws fresh random ones, anything else derives them from the seed.
 func (m *Minter) pairFor(s *Session, gen int, now time.Time, jtiSeed string) (Pair, error) {
+	sc := m.getScratch()
+	defer m.putScratch(sc)
 	accessID, refreshID := "", ""
 	if jtiSeed == "" {
 		var err error
@@ -112,48 +152,215 @@ func (m *Minter) pairFor(s *Session, gen int, now time.Time, jtiSeed string) (Pa
 			return Pair{}, err
 		}
 	} else {
-		accessID, refreshID = m.derivedID("access:", jtiSeed), m.derivedID("refresh:", jtiSeed)
+		accessID, refreshID = m.derivedIDs(sc, jtiSeed)
 	}
 	// The refresh lifetime slides from now but never past the session's absolute end.
 	p := Pair{AccessExpiresAt: now.Add(m.accessTTL), RefreshExpiresAt: minTime(now.Add(m.refreshTTL), s.ExpiresAt)}
-	iat := jwt.NewNumericDate(now)
-	access := AccessClaims{
-		RegisteredClaims: jwt.RegisteredClaims{Issuer: m.issuer, Subject: s.Sub, ID: accessID,
-			IssuedAt: iat, NotBefore: iat, ExpiresAt: jwt.NewNumericDate(p.AccessExpiresAt)},
-		Org: s.Org, Sid: s.ID, Typ: typAccess,
-	}
-	refresh := RefreshClaims{
-		RegisteredClaims: jwt.RegisteredClaims{Subject: s.Sub, ID: refreshID,
-			IssuedAt: iat, ExpiresAt: jwt.NewNumericDate(p.RefreshExpiresAt)},
-		Sid: s.ID, Gen: gen, Typ: typRefresh,
-	}
-	var err error
-	if p.AccessToken, err = m.sign(access); err != nil {
-		return Pair{}, err
-	}
-	if p.RefreshToken, err = m.sign(refresh); err != nil {
-		return Pair{}, err
-	}
+	iat := now.Unix()
+
+	// The claims golang-jwt would write for AccessClaims and RefreshClaims (registered
+	// claims omitted when empty, times in whole seconds as its NumericDate writes them);
+	// sid first because it is never omitted.
+	w := sc.payload[:0]
+	w = appendString(w, `{"sid":`, s.ID)
+	w = appendOptional(w, `,"iss":`, m.issuer)
+	w = appendOptional(w, `,"sub":`, s.Sub)
+	w = appendNumber(w, `,"exp":`, p.AccessExpiresAt.Unix())
+	w = appendNumber(w, `,"nbf":`, iat)
+	w = appendNumber(w, `,"iat":`, iat)
+	w = appendOptional(w, `,"jti":`, accessID)
+	w = appendString(w, `,"org":`, s.Org)
+	w = append(w, `,"typ":"`+typAccess+`"}`...)
+	p.AccessToken = m.sign(sc, w)
+
+	w = appendString(w[:0], `{"sid":`, s.ID)
+	w = appendOptional(w, `,"sub":`, s.Sub)
+	w = appendNumber(w, `,"exp":`, p.RefreshExpiresAt.Unix())
+	w = appendNumber(w, `,"iat":`, iat)
+	w = appendOptional(w, `,"jti":`, refreshID)
+	w = appendNumber(w, `,"gen":`, int64(gen))
+	w = append(w, `,"typ":"`+typRefresh+`"}`...)
+	p.RefreshToken = m.sign(sc, w)
+	sc.payload = w
 	return p, nil
 }
 
-func (m *Minter) sign(claims jwt.Claims) (string, error) {
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(m.key)
-	if err != nil {
-		return "", fmt.Errorf("mock: sign token: %w", err)
+func appendString(w []byte, key, v string) []byte { return appendJSONString(append(w, key...), v) }
+
+// appendOptional leaves out an empty value, as golang-jwt's omitempty does.
+func appendOptional(w []byte, key, v string) []byte {
+	if v == "" {
+		return w
 	}
-	return tok, nil
+	return appendString(w, key, v)
+}
+
+func appendNumber(w []byte, key string, n int64) []byte {
+	return strconv.AppendInt(append(w, key...), n, 10)
+}
+
+// appendJSONString writes s as a JSON string: plain printable ASCII as is, anything else
+// through encoding/json, so that sub and org from a request are always escaped right.
+func appendJSONString(w []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(s) // a string always marshals
+			return append(w, quoted...)
+		}
+	}
+	w = append(w, '"')
+	w = append(w, s...)
+	return append(w, '"')
+}
+
+// sign returns header.payload.signature for an HS256 token with the given claims JSON.
+func (m *Minter) sign(sc *scratch, payload []byte) string {
+	out := append(sc.out[:0], hs256Header+"."...)
+	out = b64.AppendEncode(out, payload)
+	sc.sign.Reset()
+	sc.sign.Write(out)
+	out = append(out, '.')
+	out = b64.AppendEncode(out, sc.sign.Sum(sc.sum[:0]))
+	sc.out = out
+	return string(out)
+}
+
+var (
+	errWrongType = errors.New("token has the wrong typ claim")
+	errMalformed = errors.New("token is malformed")
+	errSignature = errors.New("token signature is invalid")
+)
+
+// verify checks token's signature and decodes its claims into claims. A token with the
+// mock's own header is checked here, with the same rules as golang-jwt (RFC 7515 compact
+// form, base64url without padding, HMAC-SHA256 compared in constant time, claims by
+// encoding/json); any other header is left to golang-jwt, which refuses every algorithm
+// but HS256.
+func (m *Minter) verify(token string, claims jwt.Claims) error {
+	header, rest, _ := strings.Cut(token, ".")
+	if header != hs256Header {
+		_, err := m.parser.ParseWithClaims(token, claims, m.keyFunc)
+		return err
+	}
+	payload, sig, ok := strings.Cut(rest, ".")
+	if !ok || strings.IndexByte(sig, '.') >= 0 {
+		return errMalformed
+	}
+	sc := m.getScratch()
+	defer m.putScratch(sc)
+	sc.out = append(sc.out[:0], token[:len(header)+1+len(payload)]...)
+	sc.sign.Reset()
+	sc.sign.Write(sc.out)
+	want := sc.sign.Sum(sc.sum[:0])
+	sc.out = append(sc.out[:0], sig...)
+	got, err := b64.AppendDecode(sc.payload[:0], sc.out)
+	sc.payload = got
+	if err != nil || !hmac.Equal(got, want) {
+		return errSignature
+	}
+	sc.out = append(sc.out[:0], payload...)
+	decoded, err := b64.AppendDecode(sc.payload[:0], sc.out)
+	sc.payload = decoded
+	if err != nil {
+		return errMalformed
+	}
+	if decodeClaims(decoded, claims) {
+		return nil
+	}
+	return json.Unmarshal(decoded, claims)
+}
+
+// decodeClaims reads the claims of the payloads the mock writes, as encoding/json would
+// read them into claims, without its reflection: only flatjson's shape, only the claims
+// of the type, each once. It reports false for anything else; claims may then hold part
+// of the payload, and encoding/json, reading into it again, overwrites all of it.
+func decodeClaims(payload []byte, claims jwt.Claims) bool {
+	var reg *jwt.RegisteredClaims
+	var org, sid, typ *string
+	var gen *int
+	switch c := claims.(type) {
+	case *AccessClaims:
+		reg, org, sid, typ = &c.RegisteredClaims, &c.Org, &c.Sid, &c.Typ
+	case *RefreshClaims:
+		reg, sid, gen, typ = &c.RegisteredClaims, &c.Sid, &c.Gen, &c.Typ
+	default:
+		return false
+	}
+	var buf [12]flatjson.Member
+	members, ok := flatjson.Parse(payload, buf[:0])
+	if !ok {
+		return false
+	}
+	var seen uint16
+	for i := range members {
+		m := &members[i]
+		var bit uint16
+		switch string(m.Key) {
+		case "iss":
+			bit, ok = 1<<0, setString(&reg.Issuer, m)
+		case "sub":
+			bit, ok = 1<<1, setString(&reg.Subject, m)
+		case "exp":
+			bit, ok = 1<<2, setDate(&reg.ExpiresAt, m)
+		case "nbf":
+			bit, ok = 1<<3, setDate(&reg.NotBefore, m)
+		case "iat":
+			bit, ok = 1<<4, setDate(&reg.IssuedAt, m)
+		case "jti":
+			bit, ok = 1<<5, setString(&reg.ID, m)
+		case "org":
+			bit, ok = 1<<6, org != nil && setString(org, m)
+		case "sid":
+			bit, ok = 1<<7, setString(sid, m)
+		case "typ":
+			bit, ok = 1<<8, setString(typ, m)
+		case "gen":
+			bit, ok = 1<<9, gen != nil && m.Kind == flatjson.Int
+			if ok {
+				*gen = int(m.Int)
+			}
+		default:
+			return false
+		}
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+	}
+	return true
+}
+
+func setString(dst *string, m *flatjson.Member) bool {
+	if m.Kind != flatjson.String {
+		return false
+	}
+	switch string(m.Str) { // the typ values, without allocating them again
+	case typAccess:
+		*dst = typAccess
+	case typRefresh:
+		*dst = typRefresh
+	default:
+		*dst = string(m.Str)
+	}
+	return true
+}
+
+// setDate reads a NumericDate as golang-jwt does: whole seconds, local time.
+func setDate(dst **jwt.NumericDate, m *flatjson.Member) bool {
+	if m.Kind != flatjson.Int {
+		return false
+	}
+	*dst = jwt.NewNumericDate(time.Unix(m.Int, 0))
+	return true
 }
 
 func (m *Minter) keyFunc(*jwt.Token) (any, error) { return m.key, nil }
-
-var errWrongType = errors.New("token has the wrong typ claim")
 
 // verifyRefresh checks the signature and type of a refresh token; expiry is the
 // caller's business, against the mock's clock.
 func (m *Minter) verifyRefresh(token string) (*RefreshClaims, error) {
 	var c RefreshClaims
-	if _, err := m.parser.ParseWithClaims(token, &c, m.keyFunc); err != nil {
+	if err := m.verify(token, &c); err != nil {
 		return nil, err
 	}
 	if c.Typ != typRefresh || c.Sid == "" {
@@ -165,7 +372,7 @@ func (m *Minter) verifyRefresh(token string) (*RefreshClaims, error) {
 // verifyAccess checks the signature and type of an access token.
 func (m *Minter) verifyAccess(token string) (*AccessClaims, error) {
 	var c AccessClaims
-	if _, err := m.parser.ParseWithClaims(token, &c, m.keyFunc); err != nil {
+	if err := m.verify(token, &c); err != nil {
 		return nil, err
 	}
 	if c.Typ != typAccess {

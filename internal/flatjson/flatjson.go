@@ -1,0 +1,205 @@
+// Package flatjson reads the one shape of JSON on the mock's hot path without reflection:
+// a flat object of plain ASCII strings, integers, booleans and nulls, as JWT claims and
+// refresh request bodies are. Anything else is refused, and the caller falls back to
+// encoding/json, so a reader built on it decides exactly as encoding/json would.
+package flatjson
+
+// Kind is the type of a member's value.
+type Kind uint8
+
+// Kinds of values.
+const (
+	String Kind = iota + 1
+	Int
+	True
+	False
+	Null
+)
+
+// Member is one name/value pair of an object. Key and Str point into the parsed data.
+type Member struct {
+	Key  []byte
+	Kind Kind
+	Str  []byte // for String
+	Int  int64  // for Int
+}
+
+// maxIntDigits keeps every integer exact as a float64 too (2^53 has 16 digits), so a
+// value reads the same here as through encoding/json into float64, int or json.Number.
+const maxIntDigits = 15
+
+// Parse appends the members of the object in data to out, in document order, and
+// reports whether data has the shape described in the package comment: an object,
+// with JSON whitespace around tokens, whose keys and string values hold only printable
+// ASCII without escapes ('"' and '\' excluded), and whose numbers are integers of at
+// most 15 digits without a leading zero or a minus zero. Where it reports true,
+// encoding/json reads the same members with the same values.
+func Parse(data []byte, out []Member) ([]Member, bool) {
+	p := parser{data: data}
+	p.space()
+	if !p.byte('{') {
+		return out, false
+	}
+	p.space()
+	if p.byte('}') {
+		return out, p.end()
+	}
+	for {
+		var m Member
+		var ok bool
+		p.space()
+		if m.Key, ok = p.string(); !ok {
+			return out, false
+		}
+		p.space()
+		if !p.byte(':') {
+			return out, false
+		}
+		p.space()
+		if !p.value(&m) {
+			return out, false
+		}
+		out = append(out, m)
+		p.space()
+		if p.byte(',') {
+			continue
+		}
+		if p.byte('}') {
+			return out, p.end()
+		}
+		return out, false
+	}
+}
+
+type parser struct {
+	data []byte
+	pos  int
+}
+
+func (p *parser) space() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) byte(c byte) bool {
+	if p.pos < len(p.data) && p.data[p.pos] == c {
+		p.pos++
+		return true
+	}
+	return false
+}
+
+func (p *parser) end() bool {
+	p.space()
+	return p.pos == len(p.data)
+}
+
+func (p *parser) string() ([]byte, bool) {
+	if !p.byte('"') {
+		return nil, false
+	}
+	start := p.pos
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		switch {
+		case c == '"':
+			s := p.data[start:p.pos]
+			p.pos++
+			return s, true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, false
+		}
+		p.pos++
+	}
+	return nil, false
+}
+
+func (p *parser) literal(word string) bool {
+	if len(p.data)-p.pos >= len(word) && string(p.data[p.pos:p.pos+len(word)]) == word {
+		p.pos += len(word)
+		return true
+	}
+	return false
+}
+
+func (p *parser) value(m *Member) bool {
+	if p.pos >= len(p.data) {
+		return false
+	}
+	switch c := p.data[p.pos]; {
+	case c == '"':
+		s, ok := p.string()
+		m.Kind, m.Str = String, s
+		return ok
+	case c == 't':
+		m.Kind = True
+		return p.literal("true")
+	case c == 'f':
+		m.Kind = False
+		return p.literal("false")
+	case c == 'n':
+		m.Kind = Null
+		return p.literal("null")
+	case c == '-' || ('0' <= c && c <= '9'):
+		m.Kind = Int
+		return p.integer(&m.Int)
+	}
+	return false
+}
+
+func (p *parser) integer(n *int64) bool {
+	negative := p.byte('-')
+	start := p.pos
+	var v int64
+	for p.pos < len(p.data) && '0' <= p.data[p.pos] && p.data[p.pos] <= '9' {
+		v = v*10 + int64(p.data[p.pos]-'0')
+		p.pos++
+	}
+	digits := p.pos - start
+	switch {
+	case digits == 0 || digits > maxIntDigits:
+		return false
+	case p.data[start] == '0' && (digits > 1 || negative):
+		return false // a leading zero is not JSON; minus zero is a float64 sign apart
+	case p.pos < len(p.data) && (p.data[p.pos] == '.' || p.data[p.pos] == 'e' || p.data[p.pos] == 'E'):
+		return false // fractions and exponents are left to encoding/json
+	}
+	if negative {
+		v = -v
+	}
+	*n = v
+	return true
+}
+
+// Map returns the object in data as encoding/json decodes it into an any: strings as
+// string, integers as float64, true and false as bool, null as nil. ok is false when
+// data does not have the package's shape; decode it with encoding/json then.
+func Map(data []byte) (m map[string]any, ok bool) {
+	var buf [8]Member
+	members, ok := Parse(data, buf[:0])
+	if !ok {
+		return nil, false
+	}
+	m = make(map[string]any, len(members))
+	for _, mb := range members {
+		var v any
+		switch mb.Kind {
+		case String:
+			v = string(mb.Str)
+		case Int:
+			v = float64(mb.Int)
+		case True:
+			v = true
+		case False:
+			v = false
+		}
+		m[string(mb.Key)] = v // a repeated key: the last one wins, as in encoding/json
+	}
+	return m, true
+}

@@ -1,0 +1,155 @@
+package mock
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func testMinter(t *testing.T) *Minter {
+	t.Helper()
+	m, err := newMinter(nil, rand.NewChaCha8([32]byte{9}), DefaultIssuer, DefaultAccessTTL, DefaultRefreshTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// jwtParse is the reference: golang-jwt's parser with the Minter's rules.
+func jwtParse(m *Minter, token string, claims jwt.Claims) error {
+	_, err := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithoutClaimsValidation()).
+		ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return m.key, nil })
+	return err
+}
+
+func testSession(sub, org string) *Session {
+	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	return &Session{ID: "AAAAAAAAAAAAAAAAAAAAAA", Sub: sub, Org: org, CreatedAt: now, ExpiresAt: now.Add(DefaultSessionTTL)}
+}
+
+// The mock's tokens are the ones golang-jwt would sign: it reads the same claims from
+// them as the mock's own reader does, for plain and for awkward sub and org values.
+func TestMintedTokensReadTheSameWithGolangJWT(t *testing.T) {
+	m := testMinter(t)
+	for _, s := range []*Session{
+		testSession("user-1", "org-1"),
+		testSession(`quote " back \ slash`, "<org> & \u00e9t\u00e9 \U0001F600"),
+		testSession("", "\x01"),
+	} {
+		for _, seed := range []string{"", "previous-token"} {
+			p, err := m.pairFor(s, 7, s.CreatedAt.Add(1500*time.Millisecond), seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wantA, gotA AccessClaims
+			if err := jwtParse(m, p.AccessToken, &wantA); err != nil {
+				t.Fatalf("golang-jwt refuses the access token: %v", err)
+			}
+			got, err := m.verifyAccess(p.AccessToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotA = *got
+			if !reflect.DeepEqual(gotA, wantA) || gotA.Subject != s.Sub || gotA.Org != s.Org || gotA.Sid != s.ID {
+				t.Errorf("access claims: mock reads %+v, golang-jwt %+v", gotA, wantA)
+			}
+			var wantR RefreshClaims
+			if err := jwtParse(m, p.RefreshToken, &wantR); err != nil {
+				t.Fatalf("golang-jwt refuses the refresh token: %v", err)
+			}
+			gotR, err := m.verifyRefresh(p.RefreshToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(*gotR, wantR) || gotR.Gen != 7 || gotR.Typ != typRefresh {
+				t.Errorf("refresh claims: mock reads %+v, golang-jwt %+v", *gotR, wantR)
+			}
+			if wantR.ID == "" || len(wantR.ID) < 22 {
+				t.Errorf("refresh jti %q carries less than 128 bits", wantR.ID)
+			}
+		}
+	}
+}
+
+// A token golang-jwt signs, with the mock's header or another valid one, is accepted
+// with the same claims.
+func TestTokensSignedByGolangJWTVerify(t *testing.T) {
+	m := testMinter(t)
+	iat := jwt.NewNumericDate(time.Unix(1767258000, 0))
+	want := RefreshClaims{RegisteredClaims: jwt.RegisteredClaims{Subject: "u", ID: "j", IssuedAt: iat, ExpiresAt: iat},
+		Sid: "s", Gen: 3, Typ: typRefresh}
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, want)
+	signed, err := tok.SignedString(m.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(signed, hs256Header+".") {
+		t.Fatalf("golang-jwt's header is not the mock's: %s", signed)
+	}
+	tok.Header["kid"] = "other" // another header: golang-jwt's parser decides
+	otherHeader, err := tok.SignedString(m.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{signed, otherHeader} {
+		got, err := m.verifyRefresh(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("got %+v, want %+v", *got, want)
+		}
+	}
+}
+
+// RFC 8725 §3.1 and §2.1: whatever is changed in a token, the mock accepts it exactly
+// when golang-jwt does (a changed signature, an alg of none, other base64 spellings).
+func TestVerifyDecidesAsGolangJWT(t *testing.T) {
+	m := testMinter(t)
+	p, err := m.pairFor(testSession("user-1", "org-1"), 1, time.Unix(1767258000, 0), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := jwt.NewWithClaims(jwt.SigningMethodNone, RefreshClaims{Sid: "s", Typ: typRefresh})
+	noneToken, err := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := []string{p.RefreshToken, p.AccessToken, noneToken, "", ".", "..", "a.b.c", p.RefreshToken + ".x", p.RefreshToken + "="}
+	alphabet := "AQgw_-.=x"
+	for i := range len(p.RefreshToken) {
+		for _, c := range alphabet {
+			if rune(p.RefreshToken[i]) != c {
+				tokens = append(tokens, p.RefreshToken[:i]+string(c)+p.RefreshToken[i+1:])
+			}
+		}
+	}
+	for _, tok := range tokens {
+		var ref RefreshClaims
+		refErr := jwtParse(m, tok, &ref)
+		var got RefreshClaims
+		gotErr := m.verify(tok, &got)
+		if (refErr == nil) != (gotErr == nil) {
+			t.Fatalf("%q: golang-jwt says %v, the mock %v", tok, refErr, gotErr)
+		}
+		if refErr == nil && !reflect.DeepEqual(got, ref) {
+			t.Fatalf("%q: the mock reads %+v, golang-jwt %+v", tok, got, ref)
+		}
+	}
+}
+
+func TestDerivedIDsAreStableAndDistinct(t *testing.T) {
+	m := testMinter(t)
+	sc := m.getScratch()
+	defer m.putScratch(sc)
+	a1, r1 := m.derivedIDs(sc, "token-1")
+	a2, r2 := m.derivedIDs(sc, "token-1")
+	a3, _ := m.derivedIDs(sc, "token-2")
+	if a1 != a2 || r1 != r2 || a1 == r1 || a1 == a3 || len(a1) != 22 || len(r1) != 22 {
+		t.Fatalf("derived ids: %q %q / %q %q / %q", a1, r1, a2, r2, a3)
+	}
+}
