@@ -2,11 +2,21 @@ package spec
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"runtime"
+	"sync"
+	"weak"
 
+	"github.com/pb33f/jsonschema/v6"
+	"github.com/pb33f/libopenapi-validator/config"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+
+	"github.com/appmaker/refresh-conformance/internal/flatjson"
 )
 
 // ValidationError is libopenapi-validator's report of one problem.
@@ -26,24 +36,131 @@ func (s *Spec) ValidateSecurity(r *http.Request, op *Operation) []*ValidationErr
 	return errs
 }
 
+type paramCheck func(*http.Request, *v3.PathItem, string) (bool, []*ValidationError)
+
 // ValidateInput checks r's parameters (path, query, header, cookie) and body against
 // op, but not its security. r.Body is left readable.
+//
+// It is on every request the mock serves, so it skips what cannot fail: a parameter
+// location op declares nothing in (libopenapi-validator, not in strict mode, finds nothing
+// to check there, but the path check alone costs a route lookup). A JSON body that is
+// valid is recognised with the validator's own compiled schema; any other body goes
+// through libopenapi-validator's full check, which writes the findings.
 func (s *Spec) ValidateInput(r *http.Request, op *Operation) []*ValidationError {
 	pv := s.validator.GetParameterValidator()
-	bv := s.validator.GetRequestBodyValidator()
 	var errs []*ValidationError
-	for _, check := range []func(*http.Request, *v3.PathItem, string) (bool, []*ValidationError){
-		pv.ValidatePathParamsWithPathItem,
-		pv.ValidateQueryParamsWithPathItem,
-		pv.ValidateHeaderParamsWithPathItem,
-		pv.ValidateCookieParamsWithPathItem,
-		bv.ValidateRequestBodyWithPathItem,
+	for _, c := range []struct {
+		in    string
+		check paramCheck
+	}{
+		{helpers.Path, pv.ValidatePathParamsWithPathItem},
+		{helpers.Query, pv.ValidateQueryParamsWithPathItem},
+		{helpers.Header, pv.ValidateHeaderParamsWithPathItem},
+		{helpers.Cookie, pv.ValidateCookieParamsWithPathItem},
 	} {
-		if ok, e := check(r, op.item, op.Path); !ok {
+		if !op.declaresParameterIn(c.in) {
+			continue
+		}
+		if ok, e := c.check(r, op.item, op.Path); !ok {
 			errs = append(errs, e...)
 		}
 	}
+	if s.validJSONBody(r, op) {
+		return errs
+	}
+	if ok, e := s.validator.GetRequestBodyValidator().ValidateRequestBodyWithPathItem(r, op.item, op.Path); !ok {
+		errs = append(errs, e...)
+	}
 	return errs
+}
+
+func (o *Operation) declaresParameterIn(in string) bool {
+	for _, p := range o.parameters {
+		if p != nil && p.In == in {
+			return true
+		}
+	}
+	return false
+}
+
+// bodySchemas is, per operation, its request body schemas compiled the way
+// libopenapi-validator compiles them (same function, default options as parse builds
+// the validator with, same OpenAPI version), keyed by JSON media type.
+type bodySchemas struct {
+	once    sync.Once
+	schemas map[*v3.MediaType]*jsonschema.Schema
+}
+
+// compiledBodies holds the bodySchemas of every live Operation. Its keys are weak, and
+// an entry leaves with its Operation, so that documents loaded and dropped (every test
+// loads its own) do not pile up here.
+var compiledBodies sync.Map // weak.Pointer[Operation] → *bodySchemas
+
+func (s *Spec) bodySchemas(op *Operation) map[*v3.MediaType]*jsonschema.Schema {
+	key := weak.Make(op)
+	v, ok := compiledBodies.Load(key)
+	if !ok {
+		var loaded bool
+		if v, loaded = compiledBodies.LoadOrStore(key, &bodySchemas{}); !loaded {
+			runtime.AddCleanup(op, func(k weak.Pointer[Operation]) { compiledBodies.Delete(k) }, key)
+		}
+	}
+	b := v.(*bodySchemas)
+	b.once.Do(func() { b.schemas = s.compileBodySchemas(op) })
+	return b.schemas
+}
+
+func (s *Spec) compileBodySchemas(op *Operation) map[*v3.MediaType]*jsonschema.Schema {
+	out := map[*v3.MediaType]*jsonschema.Schema{}
+	if op.op.RequestBody == nil || op.op.RequestBody.Content == nil {
+		return out
+	}
+	opts := config.NewValidationOptions()
+	version := helpers.VersionToFloat(s.model.Version)
+	for mt, media := range op.op.RequestBody.Content.FromOldest() {
+		if ct, _, _ := helpers.ExtractContentType(mt); ct != helpers.JSONContentType || media == nil || media.Schema == nil {
+			continue
+		}
+		compiled, err := schema_validation.CompileSchemaForValidation(media.Schema.Schema(),
+			schema_validation.SchemaValidationPurposeRequestBody, opts, version)
+		if err == nil && compiled != nil && compiled.CompiledSchema != nil {
+			out[media] = compiled.CompiledSchema
+		}
+	}
+	return out
+}
+
+// validJSONBody reports whether r has an application/json body that op's schema accepts,
+// taking libopenapi-validator's steps for it: the media type the validator would pick,
+// decoding with encoding/json into one value, the compiled schema. False means "not known
+// to be valid": the caller then runs the full check. r.Body is left readable.
+func (s *Spec) validJSONBody(r *http.Request, op *Operation) bool {
+	if r.Method != op.Method || r.Body == nil || op.op.RequestBody == nil {
+		return false
+	}
+	contentType := r.Header.Get(helpers.ContentTypeHeader)
+	if ct, _, _ := helpers.ExtractContentType(contentType); ct != helpers.JSONContentType {
+		return false
+	}
+	media, ok := helpers.FindMediaType(op.op.RequestBody.Content, contentType)
+	if !ok {
+		return false
+	}
+	schema := s.bodySchemas(op)[media]
+	if schema == nil {
+		return false
+	}
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil || len(body) == 0 {
+		return false
+	}
+	value, ok := any(nil), false
+	if value, ok = flatjson.Map(body); !ok && json.Unmarshal(body, &value) != nil {
+		return false
+	}
+	return schema.Validate(value) == nil
 }
 
 // ValidateResponse checks resp against op: the status is declared, the content type is
