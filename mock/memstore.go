@@ -13,8 +13,8 @@ var _ Store = (*MemStore)(nil)
 // unrelated sessions do not wait for each other.
 const shardCount = 64
 
-// MemStore keeps sessions in memory, compactly: a million live sessions must fit in a
-// few hundred megabytes (see docs/PERFORMANCE.md).
+// MemStore keeps sessions in memory, compactly: a million live sessions take a few
+// hundred megabytes at most (docs/PERFORMANCE.md has the measured figure).
 type MemStore struct {
 	shards [shardCount]shard
 }
@@ -22,18 +22,23 @@ type MemStore struct {
 type shard struct {
 	mu sync.Mutex
 	m  map[sessionKey]*record
+	// peak is the most sessions m has held since it was made: Go maps keep their size when
+	// emptied, so Sweep makes a smaller one once most of them are gone.
+	peak int
 }
 
 // sessionKey is the 16 random bytes behind a session ID (which is their base64url form).
 type sessionKey [16]byte
 
-// record is Session with times as Unix nanoseconds and the ID as raw bytes.
+// record is Session in 160 bytes: times as Unix nanoseconds, the ID as the map key, sub
+// and org in one string. Sessions that never rotated or were never revoked keep zeros.
 type record struct {
-	sub, org                                          string
+	subOrg                                            string // Sub followed by Org
 	created, expires, currentExpires, rotated, access int64
 	revoked                                           int64
 	current, previous                                 Hash
 	generation                                        int32
+	subLen                                            uint32
 	reason                                            string
 }
 
@@ -69,7 +74,10 @@ func (st *MemStore) Create(_ context.Context, s Session) error {
 	if _, taken := sh.m[k]; taken {
 		return ErrSessionExists
 	}
-	sh.m[k] = toRecord(&s)
+	r := &record{}
+	r.set(&s)
+	sh.m[k] = r
+	sh.peak = max(sh.peak, len(sh.m))
 	return nil
 }
 
@@ -104,7 +112,7 @@ func (st *MemStore) Update(_ context.Context, id string, fn func(*Session) error
 	}
 	s := r.session(id)
 	err := fn(&s)
-	*r = *toRecord(&s)
+	r.set(&s)
 	return s, err
 }
 
@@ -135,9 +143,21 @@ func (st *MemStore) Sweep(_ context.Context, now time.Time) (int, error) {
 				removed++
 			}
 		}
+		if len(sh.m) < sh.peak/4 {
+			sh.m, sh.peak = regrown(sh.m), len(sh.m)
+		}
 		sh.mu.Unlock()
 	}
 	return removed, nil
+}
+
+// regrown copies m into a map sized for what it holds now.
+func regrown(m map[sessionKey]*record) map[sessionKey]*record {
+	fresh := make(map[sessionKey]*record, len(m))
+	for k, r := range m {
+		fresh[k] = r
+	}
+	return fresh
 }
 
 // Reset implements Store.
@@ -145,7 +165,7 @@ func (st *MemStore) Reset(context.Context) error {
 	for i := range st.shards {
 		sh := &st.shards[i]
 		sh.mu.Lock()
-		sh.m = map[sessionKey]*record{}
+		sh.m, sh.peak = map[sessionKey]*record{}, 0
 		sh.mu.Unlock()
 	}
 	return nil
@@ -177,18 +197,23 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-func toRecord(s *Session) *record {
-	return &record{
-		sub: s.Sub, org: s.Org,
-		created: nanos(s.CreatedAt), expires: nanos(s.ExpiresAt), currentExpires: nanos(s.CurrentExpiresAt),
-		rotated: nanos(s.RotatedAt), access: nanos(s.AccessExpiresAt), revoked: nanos(s.RevokedAt),
-		current: s.Current, previous: s.Previous, generation: int32(s.Generation), reason: s.RevokedReason,
+// set stores s in r. Sub and Org are copied only when they changed, so a rotation does
+// not allocate them again.
+func (r *record) set(s *Session) {
+	if s.Sub != r.sub() || s.Org != r.org() {
+		r.subOrg, r.subLen = s.Sub+s.Org, uint32(len(s.Sub))
 	}
+	r.created, r.expires, r.currentExpires = nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.CurrentExpiresAt)
+	r.rotated, r.access, r.revoked = nanos(s.RotatedAt), nanos(s.AccessExpiresAt), nanos(s.RevokedAt)
+	r.current, r.previous, r.generation, r.reason = s.Current, s.Previous, int32(s.Generation), s.RevokedReason
 }
+
+func (r *record) sub() string { return r.subOrg[:r.subLen] }
+func (r *record) org() string { return r.subOrg[r.subLen:] }
 
 func (r *record) session(id string) Session {
 	return Session{
-		ID: id, Sub: r.sub, Org: r.org,
+		ID: id, Sub: r.sub(), Org: r.org(),
 		CreatedAt: fromNanos(r.created), ExpiresAt: fromNanos(r.expires), CurrentExpiresAt: fromNanos(r.currentExpires),
 		RotatedAt: fromNanos(r.rotated), AccessExpiresAt: fromNanos(r.access), RevokedAt: fromNanos(r.revoked),
 		Current: r.current, Previous: r.previous, Generation: int(r.generation), RevokedReason: r.reason,
