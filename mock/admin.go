@@ -6,13 +6,8 @@ import (
 	"crypto/subtle"
 	_ "embed"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
-	"time"
 )
 
 // adminPrefix is the mock's own API, outside the document. Frontend test suites rely on it.
@@ -112,123 +107,4 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"fixtures": len(s.cfg.fixtures)})
-}
-
-// ClockRequest is the body of POST /__mock/clock: exactly one of its fields.
-type ClockRequest struct {
-	Advance string `json:"advance,omitempty"` // moves the clock by this much ("15m", "8d")
-	Offset  string `json:"offset,omitempty"`  // sets the clock to real time plus this ("-30s", "0s")
-}
-
-// ClockView is the body of GET and POST /__mock/clock.
-type ClockView struct {
-	Now           time.Time `json:"now"`
-	Offset        string    `json:"offset"`
-	OffsetSeconds float64   `json:"offsetSeconds"`
-	Adjustable    bool      `json:"adjustable"`
-}
-
-func (s *Server) clockView() ClockView {
-	v := ClockView{Now: s.clock.Now(), Offset: "0s"}
-	if c, ok := s.clock.(AdjustableClock); ok {
-		off := c.Offset()
-		v.Offset, v.OffsetSeconds, v.Adjustable = off.String(), off.Seconds(), true
-	}
-	return v
-}
-
-func (s *Server) handleGetClock(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.clockView())
-}
-
-func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
-	var req ClockRequest
-	if err := decodeAdminBody(w, r, &req, `{"advance": "15m"} or {"offset": "-30s"}`, false); err != nil {
-		s.writeAdminError(w, r, err)
-		return
-	}
-	if err := s.setClock(req); err != nil {
-		s.writeAdminError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.clockView())
-}
-
-func (s *Server) setClock(req ClockRequest) error {
-	if (req.Advance == "") == (req.Offset == "") {
-		return badRequest(`send exactly one of {"advance": "15m"} or {"offset": "-30s"}`)
-	}
-	c, ok := s.clock.(AdjustableClock)
-	if !ok {
-		return fmt.Errorf("%w: the server was given a clock without Advance and SetOffset (WithClock); give it an OffsetClock or a FakeClock", ErrClockFixed)
-	}
-	text := req.Advance + req.Offset
-	d, err := parseDuration(text)
-	if err != nil {
-		return badRequest(fmt.Sprintf("%q is not a duration; write e.g. \"15m\", \"-30s\", \"1h30m\" or \"8d\"", text))
-	}
-	if req.Advance != "" {
-		c.Advance(d)
-	} else {
-		c.SetOffset(d)
-	}
-	return nil
-}
-
-// parseDuration reads a Go duration, with days ("8d", "1d12h") added for token lifetimes.
-func parseDuration(text string) (time.Duration, error) {
-	sign, rest := time.Duration(1), text
-	if len(rest) > 0 && (rest[0] == '-' || rest[0] == '+') {
-		if rest[0] == '-' {
-			sign = -1
-		}
-		rest = rest[1:]
-	}
-	var days time.Duration
-	if i := strings.IndexByte(rest, 'd'); i > 0 {
-		n, err := strconv.Atoi(rest[:i])
-		if err != nil || n > 36500 {
-			return 0, errors.New("bad day count")
-		}
-		days, rest = time.Duration(n)*24*time.Hour, rest[i+1:]
-		if rest == "" {
-			return sign * days, nil
-		}
-	}
-	d, err := time.ParseDuration(rest)
-	if err != nil || d < 0 {
-		return 0, errors.New("bad duration")
-	}
-	return sign * (days + d), nil
-}
-
-func (s *Server) handleListFaults(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string][]FaultRule{"faults": s.faults.list()})
-}
-
-func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) {
-	var req FaultRequest
-	if err := decodeAdminBody(w, r, &req, `{"operation": "refreshToken", "status": 401, "code": "refresh_token_expired"}`, false); err != nil {
-		s.writeAdminError(w, r, err)
-		return
-	}
-	f, err := s.newFault(req)
-	if err != nil {
-		s.writeAdminError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, s.faults.add(f))
-}
-
-func (s *Server) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]int{"cleared": s.faults.remove(0)})
-}
-
-func (s *Server) handleDeleteFault(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.Atoi(r.PathValue("id"))
-	if err != nil || id < 1 || s.faults.remove(id) == 0 {
-		s.writeAdminError(w, r, fmt.Errorf("fault rule %q: %w", r.PathValue("id"), ErrFaultNotFound))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]int{"cleared": 1})
 }

@@ -98,7 +98,7 @@ func unauthorizedCodes() []string {
 type forcedError struct {
 	status int
 	code   string // machine code; "" for CodeForced
-	cause  string // "fault rule 2", "Prefer: code=401"
+	cause  string // what asked: "fault rule 2 (POST /__mock/faults)", "the request's Prefer header"
 	field  string // the validationError key of a forced 400
 }
 

@@ -166,8 +166,13 @@ func TestEventsFollowStreamsNewRequests(t *testing.T) {
 			t.Fatalf("replay: event %d, want %d", e.ID, want)
 		}
 	}
+	// An id from an earlier run of the mock (it restarted): everything here is newer.
+	restarted := h.follow("", "Last-Event-ID", "999")
+	if e := restarted.next(t); e.ID != 1 {
+		t.Fatalf("after a restart: event %d, want 1", e.ID)
+	}
 	h.srv.CloseStreams()
-	for _, st := range []*eventStream{stream, again} {
+	for _, st := range []*eventStream{stream, again, restarted} {
 		select {
 		case <-st.ended:
 		case <-time.After(5 * time.Second):

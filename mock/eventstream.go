@@ -38,8 +38,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f := r.URL.Query().Get("follow"); f == "1" || f == "true" {
-		if !given {
-			since = s.events.newest()
+		switch newest := s.events.newest(); {
+		case !given:
+			since = newest
+		case since > newest:
+			since = 0 // an id from an earlier run of the mock: everything here is newer
 		}
 		s.followEvents(w, r, since)
 		return

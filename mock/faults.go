@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -230,25 +230,33 @@ func (s *Server) checkForcedStatus(op *spec.Operation, status int, code string) 
 	return nil
 }
 
-// findOperation resolves an operationId or "METHOD /path".
-func (s *Server) findOperation(name string) (*spec.Operation, bool) {
-	if op, ok := s.doc.Operation(name); ok {
-		return op, true
-	}
-	method, path, _ := strings.Cut(strings.TrimSpace(name), " ")
-	for _, op := range s.doc.Operations() {
-		if strings.EqualFold(op.Method, method) && op.Path == strings.TrimSpace(path) {
-			return op, true
-		}
-	}
-	return nil, false
+func (s *Server) handleListFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string][]FaultRule{"faults": s.faults.list()})
 }
 
-func (s *Server) operationNames() []string {
-	var names []string
-	for _, op := range s.doc.Operations() {
-		names = append(names, operationName(op))
+func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) {
+	var req FaultRequest
+	if err := decodeAdminBody(w, r, &req, `{"operation": "refreshToken", "status": 401, "code": "refresh_token_expired"}`, false); err != nil {
+		s.writeAdminError(w, r, err)
+		return
 	}
-	sort.Strings(names)
-	return names
+	f, err := s.newFault(req)
+	if err != nil {
+		s.writeAdminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.faults.add(f))
+}
+
+func (s *Server) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": s.faults.remove(0)})
+}
+
+func (s *Server) handleDeleteFault(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil || id < 1 || s.faults.remove(id) == 0 {
+		s.writeAdminError(w, r, fmt.Errorf("fault rule %q: %w", r.PathValue("id"), ErrFaultNotFound))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": 1})
 }

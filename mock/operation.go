@@ -3,6 +3,8 @@ package mock
 import (
 	"errors"
 	"net/http"
+	"sort"
+	"strings"
 
 	"github.com/appmaker/refresh-conformance/spec"
 )
@@ -120,4 +122,27 @@ func anonymousAllowed(op *spec.Operation) bool {
 		}
 	}
 	return false
+}
+
+// findOperation resolves an operationId or "METHOD /path".
+func (s *Server) findOperation(name string) (*spec.Operation, bool) {
+	if op, ok := s.doc.Operation(name); ok {
+		return op, true
+	}
+	method, path, _ := strings.Cut(strings.TrimSpace(name), " ")
+	for _, op := range s.doc.Operations() {
+		if strings.EqualFold(op.Method, method) && op.Path == strings.TrimSpace(path) {
+			return op, true
+		}
+	}
+	return nil, false
+}
+
+func (s *Server) operationNames() []string {
+	var names []string
+	for _, op := range s.doc.Operations() {
+		names = append(names, operationName(op))
+	}
+	sort.Strings(names)
+	return names
 }

@@ -70,9 +70,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `appmaker-mock serves POST /api/v1/auth/refresh-token from the AppMaker OpenAPI document
 with real refresh semantics: signed tokens, one-time rotation, reuse detection, expiry.
+Every other operation of the document (--spec) is answered from its examples and schemas.
 
 Start a session:   curl -sS -X POST http://localhost:5001/__mock/sessions
 Refresh it:        see README.md, or run with --seed for a ready curl line.
+Control plane:     /__mock/ (sessions, clock, faults, events, reset), described at
+                   curl -sS http://localhost:5001/__mock/openapi.json
 
 Every flag can also be set by an environment variable: %s plus the flag name in
 upper case with - as _ (e.g. APPMAKER_MOCK_REUSE_GRACE=2s). The command line wins.
