@@ -135,7 +135,7 @@ func (t *rapidTB) seedLine(name string) string {
 	for _, e := range t.errors {
 		for _, line := range strings.Split(e, "\n") {
 			if i := strings.Index(line, "-rapid."); i >= 0 {
-				return fmt.Sprintf("to reproduce run with --focus=%q %s", name, line[i:])
+				return fmt.Sprintf("to reproduce run the suite with --focus=%q (under go test: -ginkgo.focus) and %s", name, line[i:])
 			}
 		}
 	}
