@@ -9,7 +9,8 @@ const (
 	// Semantics specs check rules beyond the document: rotation and reuse (RFC 6749 §6
 	// and §10.4, RFC 9700 §4.14).
 	Semantics = "semantics"
-	// Generated is reserved for specs generated from the document.
+	// Generated specs are derived from the loaded document: every operation, negative
+	// and positive requests, and the methods each path does not declare.
 	Generated = "generated"
 	// MockOnly is reserved for specs that hold only for the embedded mock.
 	MockOnly = "mock-only"
