@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -230,11 +231,14 @@ func writeRouteError(w http.ResponseWriter, status int, code, message string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		body = []byte(`{}`)
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // messages quote <placeholders>; keep them readable in a terminal
+	if err := enc.Encode(v); err != nil {
+		body.Reset()
+		body.WriteString(`{}`)
 	}
 	setCommonHeaders(w.Header())
 	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(bytes.TrimSuffix(body.Bytes(), []byte("\n")))
 }
