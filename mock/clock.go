@@ -103,13 +103,16 @@ func stopwatch() func() time.Duration {
 }
 
 // waitReal waits d of real time, whatever the mock's clock says (injected latency is felt
-// by the client), or until ctx ends, whichever comes first.
-func waitReal(ctx context.Context, d time.Duration) error {
+// by the client). It ends early with ctx's error when ctx ends, and with nil when stop
+// is closed.
+func waitReal(ctx context.Context, d time.Duration, stop <-chan struct{}) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-stop:
+		return nil
 	case <-t.C:
 		return nil
 	}

@@ -71,8 +71,7 @@ type eventLog struct {
 	waiters atomic.Int32
 	mu      sync.Mutex
 	wake    chan struct{}
-	closed  chan struct{}
-	once    sync.Once
+	stop    <-chan struct{} // closed when the server shuts down
 }
 
 type eventSlot struct {
@@ -80,8 +79,8 @@ type eventSlot struct {
 	ev Event
 }
 
-func newEventLog(size int) *eventLog {
-	return &eventLog{slots: make([]eventSlot, size), wake: make(chan struct{}), closed: make(chan struct{})}
+func newEventLog(size int, stop <-chan struct{}) *eventLog {
+	return &eventLog{slots: make([]eventSlot, size), wake: make(chan struct{}), stop: stop}
 }
 
 func (l *eventLog) enabled() bool { return l != nil && len(l.slots) > 0 }
@@ -138,7 +137,7 @@ func (l *eventLog) newest() uint64 { return l.last.Load() }
 // clear forgets every event so far; ids keep counting, so followers are not confused.
 func (l *eventLog) clear() { l.floor.Store(l.last.Load()) }
 
-// wait blocks until an event newer than since is added, ctx ends or the log is closed;
+// wait blocks until an event newer than since is added, ctx ends or the server stops;
 // it reports whether the caller should read again.
 func (l *eventLog) wait(ctx context.Context, since uint64) bool {
 	l.waiters.Add(1)
@@ -154,13 +153,10 @@ func (l *eventLog) wait(ctx context.Context, since uint64) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	case <-l.closed:
+	case <-l.stop:
 		return false
 	}
 }
-
-// close ends every follower's stream, so that a graceful shutdown does not wait for them.
-func (l *eventLog) close() { l.once.Do(func() { close(l.closed) }) }
 
 // jwtShaped matches anything that looks like a JWT, so that no token reaches an event
 // through a validator message quoting a value.

@@ -216,3 +216,25 @@ func TestFaultOnEveryOperation(t *testing.T) {
 		t.Fatalf("forced 404 on getProject: %d %s %s", a.status, a.code(), a.body)
 	}
 }
+
+// A graceful shutdown does not wait out an injected latency: the held answer goes at once.
+func TestFaultLatencyIsCutShortByShutdown(t *testing.T) {
+	h := newHarness(t)
+	s := h.session()
+	h.addFault(`{"latency":"5m"}`)
+	done := make(chan answer, 1)
+	go func() { done <- h.refresh(s.AccessToken, s.RefreshToken) }()
+	// The rotation happens before the answer is held: once it shows, the handler waits.
+	for deadline := time.Now().Add(5 * time.Second); h.storedSession(s.SessionID).Generation != 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the refresh never rotated")
+		}
+	}
+	h.srv.CloseStreams()
+	select {
+	case a := <-done:
+		wantStatus(t, a, 201, "")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held answer waited out its latency despite the shutdown")
+	}
+}

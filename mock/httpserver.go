@@ -38,6 +38,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	return hs
 }
 
-// CloseStreams ends every open event stream (GET /__mock/events?follow=1). A server
-// built without HTTPServer calls it before its own graceful shutdown.
-func (s *Server) CloseStreams() { s.events.close() }
+// CloseStreams ends every open event stream (GET /__mock/events?follow=1) and sends at
+// once every answer an injected latency still holds back, so that a graceful shutdown
+// waits for neither. A server built without HTTPServer calls it before its own.
+func (s *Server) CloseStreams() { s.stopOnce.Do(func() { close(s.stopping) }) }

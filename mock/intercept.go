@@ -39,7 +39,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, op *spec.Ope
 	if f.latency > 0 {
 		// The held answer may outlast the server's write timeout; give it room.
 		_ = http.NewResponseController(w).SetWriteDeadline(realDeadline(f.latency + WriteTimeout))
-		if err := waitReal(r.Context(), f.latency); err != nil {
+		if err := waitReal(r.Context(), f.latency, s.stopping); err != nil {
 			note(r.Context(), func(v *verdict) { v.fault += "; the client left before the answer" })
 			return
 		}

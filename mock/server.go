@@ -36,6 +36,9 @@ type Server struct {
 	fits sync.Map
 	// expiredEarly holds the ids of sessions expired through the control plane.
 	expiredEarly sync.Map
+	// stopping is closed by CloseStreams: what waits on a client ends.
+	stopping chan struct{}
+	stopOnce sync.Once
 }
 
 // NewServer builds a mock for doc. The refresh operation (operationId refreshToken) must
@@ -56,8 +59,9 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopping := make(chan struct{})
 	s := &Server{doc: doc, cfg: cfg, clock: cfg.clock, store: cfg.store, minter: minter, base: doc.LocalBasePath(),
-		allowed: map[string]bool{}, gen: newBodyGenerator(seed), events: newEventLog(cfg.events)}
+		allowed: map[string]bool{}, gen: newBodyGenerator(seed), events: newEventLog(cfg.events, stopping), stopping: stopping}
 	s.logLine = requestLogger(cfg.logger)
 	for _, o := range cfg.cors {
 		s.allowed[o] = true
