@@ -87,9 +87,10 @@ func decodeDetail(reason string) string {
 	return strings.TrimPrefix(reason, "json: ")
 }
 
-// validationStatus is the status a request op rejects is answered with: 400, else 422 as
-// Prism prefers them, else 404 when only path parameters are wrong (no such resource),
-// else 400 even though op does not declare it: there is no honest alternative.
+// validationStatus is the status a request op rejects is answered with: 400 (what the
+// refresh answers), else 422 (Prism's choice), else 404 when only path parameters are
+// wrong (no such resource), else 400 even though op does not declare it: there is no
+// honest alternative.
 func validationStatus(op *spec.Operation, vf *ValidationFailure) int {
 	for _, status := range []int{http.StatusBadRequest, http.StatusUnprocessableEntity} {
 		if op.DeclaresStatus(status) {
