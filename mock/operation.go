@@ -63,6 +63,9 @@ func (s *Server) authorizeAccess(r *http.Request, op *spec.Operation) error {
 		}
 		return ErrInvalidCredentials
 	}
+	if emptyBearer(r) && apiKey == "" {
+		return ErrInvalidCredentials
+	}
 	if s.cfg.auth == AuthPresence || (bearer == "" && apiKey == "") {
 		return nil // a scheme the mock issues no tokens for: its presence is all it can check
 	}

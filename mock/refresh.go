@@ -73,6 +73,9 @@ func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
 		return ErrInvalidCredentials
 	}
 	if s.cfg.auth == AuthPresence {
+		if emptyBearer(r) && apiKey == "" {
+			return ErrInvalidCredentials
+		}
 		return nil
 	}
 	// --auth signed: an access token this mock signed. Its expiry does not matter:
@@ -98,6 +101,13 @@ func credentials(r *http.Request) (bearer, apiKey string) {
 		bearer = strings.TrimSpace(tok)
 	}
 	return bearer, strings.TrimSpace(r.Header.Get("x-access-token"))
+}
+
+// emptyBearer reports an Authorization header that names the Bearer scheme but carries
+// no token. RFC 6750 §2.1 requires the token; libopenapi-validator checks only the scheme.
+func emptyBearer(r *http.Request) bool {
+	fields := strings.Fields(r.Header.Get("Authorization"))
+	return len(fields) == 1 && strings.EqualFold(fields[0], "Bearer")
 }
 
 // readValidBody reads at most MaxBodyBytes and validates the request against op.
