@@ -208,7 +208,8 @@ func serve(ctx context.Context, srv *mock.Server, ln net.Listener, stderr io.Wri
 	defer stopSweep()
 	go srv.RunSweeper(sweepCtx)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	gs := srv.Graceful(hs, ln)
+	go func() { errc <- gs.Serve() }()
 	select {
 	case err := <-errc:
 		return err
@@ -217,7 +218,7 @@ func serve(ctx context.Context, srv *mock.Server, ln net.Listener, stderr io.Wri
 	fmt.Fprintln(stderr, "appmaker-mock: shutting down, letting in-flight requests finish")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
+	if err := gs.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {

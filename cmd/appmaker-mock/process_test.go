@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+)
+
+// patience bounds every wait on the built binary; reaching it means it hung.
+const patience = 60 * time.Second
+
+// buildMock builds this command into a temporary directory, with -race when the tests
+// run with it, so that a race in the binary under load fails the test too.
+func buildMock(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the binary: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "appmaker-mock")
+	args := []string{"build", "-o", bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	if out, err := exec.Command(goTool, append(args, ".")...).CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// mockProcess is the binary running on a free loopback port.
+type mockProcess struct {
+	cmd            *exec.Cmd
+	base           string // http://127.0.0.1:port
+	stdout, stderr syncBuffer
+	exited         chan struct{}
+	exitErr        error
+}
+
+// startMock runs bin with args on 127.0.0.1:0 and waits until it serves.
+func startMock(t *testing.T, bin string, args ...string) *mockProcess {
+	t.Helper()
+	p := &mockProcess{exited: make(chan struct{})}
+	p.cmd = exec.Command(bin, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.exitErr = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	})
+	serving := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/`)
+	deadline := time.Now().Add(patience)
+	for {
+		if m := serving.FindStringSubmatch(p.stderr.String()); m != nil {
+			p.base = m[1]
+			return p
+		}
+		select {
+		case <-p.exited:
+			t.Fatalf("the mock exited before serving: %v\n%s", p.exitErr, p.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the mock did not say where it serves:\n%s", p.stderr.String())
+		}
+	}
+}
+
+// wait waits for the process to exit and returns how it did.
+func (p *mockProcess) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case <-p.exited:
+		return p.exitErr
+	case <-time.After(patience):
+		t.Fatalf("the mock did not exit:\n%s", p.stderr.String())
+		return nil
+	}
+}
