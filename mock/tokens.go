@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -185,7 +184,7 @@ func (m *Minter) pairFor(s *Session, gen int, now time.Time, jtiSeed string) (Pa
 	return p, nil
 }
 
-func appendString(w []byte, key, v string) []byte { return appendJSONString(append(w, key...), v) }
+func appendString(w []byte, key, v string) []byte { return flatjson.AppendString(append(w, key...), v) }
 
 // appendOptional leaves out an empty value, as golang-jwt's omitempty does.
 func appendOptional(w []byte, key, v string) []byte {
@@ -197,20 +196,6 @@ func appendOptional(w []byte, key, v string) []byte {
 
 func appendNumber(w []byte, key string, n int64) []byte {
 	return strconv.AppendInt(append(w, key...), n, 10)
-}
-
-// appendJSONString writes s as a JSON string: plain printable ASCII as is, anything else
-// through encoding/json, so that sub and org from a request are always escaped right.
-func appendJSONString(w []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			quoted, _ := json.Marshal(s) // a string always marshals
-			return append(w, quoted...)
-		}
-	}
-	w = append(w, '"')
-	w = append(w, s...)
-	return append(w, '"')
 }
 
 // sign returns header.payload.signature for an HS256 token with the given claims JSON.

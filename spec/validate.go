@@ -139,29 +139,65 @@ func (s *Spec) validJSONBody(r *http.Request, op *Operation) bool {
 		return false
 	}
 	contentType := r.Header.Get(helpers.ContentTypeHeader)
-	if ct, _, _ := helpers.ExtractContentType(contentType); ct != helpers.JSONContentType {
-		return false
+	var media *v3.MediaType
+	ok := false
+	if contentType == helpers.JSONContentType {
+		// What FindMediaType finds first for it, without parsing the header.
+		media, ok = op.op.RequestBody.Content.Get(helpers.JSONContentType)
 	}
-	media, ok := helpers.FindMediaType(op.op.RequestBody.Content, contentType)
 	if !ok {
-		return false
+		if ct, _, _ := helpers.ExtractContentType(contentType); ct != helpers.JSONContentType {
+			return false
+		}
+		if media, ok = helpers.FindMediaType(op.op.RequestBody.Content, contentType); !ok {
+			return false
+		}
 	}
 	schema := s.bodySchemas(op)[media]
 	if schema == nil {
 		return false
 	}
-	body, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	body, err := readBody(r)
 	if err != nil || len(body) == 0 {
 		return false
 	}
-	value, ok := any(nil), false
+	var value any
 	if value, ok = flatjson.Map(body); !ok && json.Unmarshal(body, &value) != nil {
 		return false
 	}
 	return schema.Validate(value) == nil
 }
+
+// readBody reads r's body, in one allocation when its length is announced, and leaves it
+// readable again.
+func readBody(r *http.Request) ([]byte, error) {
+	n := r.ContentLength
+	if n < 0 || n > maxAnnouncedBody {
+		n = bytes.MinRead
+	}
+	body := make([]byte, 0, n+1) // +1: the read that finds EOF needs room
+	var err error
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		var m int
+		m, err = r.Body.Read(body[len(body):cap(body)])
+		body = body[:len(body)+m]
+		if err != nil {
+			break
+		}
+	}
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err == io.EOF {
+		err = nil
+	}
+	return body, err
+}
+
+// maxAnnouncedBody caps the buffer a Content-Length alone makes readBody allocate.
+const maxAnnouncedBody = 1 << 20
 
 // ValidateResponse checks resp against op: the status is declared, the content type is
 // declared for it, and the body is valid for its schema. A body that is empty where the

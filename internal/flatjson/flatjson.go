@@ -1,8 +1,14 @@
-// Package flatjson reads the one shape of JSON on the mock's hot path without reflection:
-// a flat object of plain ASCII strings, integers, booleans and nulls, as JWT claims and
-// refresh request bodies are. Anything else is refused, and the caller falls back to
-// encoding/json, so a reader built on it decides exactly as encoding/json would.
+// Package flatjson reads and writes the one shape of JSON on the mock's hot path without
+// reflection: a flat object of plain ASCII strings, integers, booleans and nulls, as JWT
+// claims, refresh request bodies and token pairs are. Anything else is refused, and the
+// caller falls back to encoding/json, so a reader built on it decides exactly as
+// encoding/json would, and what it writes encoding/json reads back the same.
 package flatjson
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // Kind is the type of a member's value.
 type Kind uint8
@@ -105,20 +111,24 @@ func (p *parser) string() ([]byte, bool) {
 		return nil, false
 	}
 	start := p.pos
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		switch {
-		case c == '"':
-			s := p.data[start:p.pos]
-			p.pos++
-			return s, true
-		case c < 0x20 || c > 0x7e || c == '\\':
-			return nil, false
-		}
+	for p.pos < len(p.data) && plain[p.data[p.pos]] {
 		p.pos++
 	}
-	return nil, false
+	if p.pos == len(p.data) || p.data[p.pos] != '"' {
+		return nil, false
+	}
+	s := p.data[start:p.pos]
+	p.pos++
+	return s, true
 }
+
+// plain marks the bytes a string holds as they are: printable ASCII but '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func (p *parser) literal(word string) bool {
 	if len(p.data)-p.pos >= len(word) && string(p.data[p.pos:p.pos+len(word)]) == word {
@@ -202,4 +212,18 @@ func Map(data []byte) (m map[string]any, ok bool) {
 		m[string(mb.Key)] = v // a repeated key: the last one wins, as in encoding/json
 	}
 	return m, true
+}
+
+// AppendString appends s as a JSON string: plain printable ASCII as it is, anything else
+// as encoding/json writes it (escapes, U+FFFD for invalid UTF-8, HTML-safe).
+func AppendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			quoted, _ := json.Marshal(s) // a string always marshals
+			return append(dst, quoted...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
