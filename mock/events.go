@@ -177,7 +177,7 @@ func (s *Server) record(method, path string, status int, code string, v *verdict
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	e := Event{
-		Time: s.clock.Now(), Method: method, Path: path, Status: status, Code: code,
+		Time: s.clock.Now(), Method: redactTokens(method), Path: redactTokens(path), Status: status, Code: code,
 		SessionID: v.sessionID, Fault: v.fault, ResponseErrors: v.responseErrors,
 		DurationMs: float64(d.Microseconds()) / 1000,
 	}
