@@ -11,8 +11,15 @@ import (
 // of the store cannot be replayed.
 type Hash [sha256.Size]byte
 
-// HashToken hashes a refresh token for the store.
-func HashToken(token string) Hash { return sha256.Sum256([]byte(token)) }
+// HashToken hashes a refresh token for the store. A token of ordinary length is copied
+// to the stack for hashing: converting it to a []byte would allocate on every refresh.
+func HashToken(token string) Hash {
+	var buf [1024]byte
+	if len(token) <= len(buf) {
+		return sha256.Sum256(buf[:copy(buf[:], token)])
+	}
+	return sha256.Sum256([]byte(token))
+}
 
 // Session is one token family: the refresh tokens that descend from one login.
 type Session struct {

@@ -104,6 +104,29 @@ func TestTokensSignedByGolangJWTVerify(t *testing.T) {
 			t.Errorf("got %+v, want %+v", *got, want)
 		}
 	}
+	// Claims the mock's reader does not know, or repeats, leave the token to encoding/json
+	// after the reader has set some claims: the result is still golang-jwt's.
+	for _, claims := range []jwt.MapClaims{
+		{"sid": "s", "typ": typRefresh, "gen": 2, "exp": 1767258000, "zzz": 1},
+		{"sid": "s", "typ": typRefresh, "gen": 2, "SID": "t"},
+		{"sid": "s", "typ": typRefresh, "exp": 1767258000.5},
+	} {
+		signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(m.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref RefreshClaims
+		if err := jwtParse(m, signed, &ref); err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.verifyRefresh(signed)
+		if err != nil {
+			t.Fatalf("%v: %v", claims, err)
+		}
+		if !reflect.DeepEqual(*got, ref) {
+			t.Errorf("%v: the mock reads %+v, golang-jwt %+v", claims, *got, ref)
+		}
+	}
 }
 
 // RFC 8725 §3.1 and §2.1: whatever is changed in a token, the mock accepts it exactly

@@ -189,12 +189,19 @@ func readBody(r *http.Request) ([]byte, error) {
 		}
 	}
 	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	replay := &replayBody{}
+	replay.Reset(body)
+	r.Body = replay
 	if err == io.EOF {
 		err = nil
 	}
 	return body, err
 }
+
+// replayBody serves a body read already, in one allocation.
+type replayBody struct{ bytes.Reader }
+
+func (*replayBody) Close() error { return nil }
 
 // maxAnnouncedBody caps the buffer a Content-Length alone makes readBody allocate.
 const maxAnnouncedBody = 1 << 20

@@ -187,6 +187,17 @@ func (p *parser) integer(n *int64) bool {
 	return true
 }
 
+// Substring returns b, a Key or Str that Parse returned for data, as the same part of
+// text, which must be string(data): the strings of many members then share one
+// allocation.
+func Substring(text string, data, b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	start := cap(data) - cap(b)
+	return text[start : start+len(b)]
+}
+
 // Map returns the object in data as encoding/json decodes it into an any: strings as
 // string, integers as float64, true and false as bool, null as nil. ok is false when
 // data does not have the package's shape; decode it with encoding/json then.
@@ -197,11 +208,12 @@ func Map(data []byte) (m map[string]any, ok bool) {
 		return nil, false
 	}
 	m = make(map[string]any, len(members))
+	text := string(data)
 	for _, mb := range members {
 		var v any
 		switch mb.Kind {
 		case String:
-			v = string(mb.Str)
+			v = Substring(text, data, mb.Str)
 		case Int:
 			v = float64(mb.Int)
 		case True:
@@ -209,7 +221,7 @@ func Map(data []byte) (m map[string]any, ok bool) {
 		case False:
 			v = false
 		}
-		m[string(mb.Key)] = v // a repeated key: the last one wins, as in encoding/json
+		m[Substring(text, data, mb.Key)] = v // a repeated key: the last one wins, as in encoding/json
 	}
 	return m, true
 }
