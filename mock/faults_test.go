@@ -179,7 +179,14 @@ func TestFaultLostResponseRotatesThenDropsTheConnection(t *testing.T) {
 	}
 	wantStatus(t, h.refresh(s.AccessToken, s.RefreshToken), 401, mock.CodeRefreshTokenReused)
 
-	events := decode[mock.EventList](t, h.call(http.MethodGet, "/__mock/events", "")).Events
+	// The dropped request's event is recorded after its handler returns, which can be after
+	// the client saw the connection close: wait for it rather than race it.
+	var events []mock.Event
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if events = decode[mock.EventList](t, h.call(http.MethodGet, "/__mock/events", "")).Events; len(events) >= 2 {
+			break
+		}
+	}
 	if len(events) != 2 || events[0].Status != 0 || !strings.Contains(events[0].Fault, "201 answer was not sent") {
 		t.Fatalf("events = %+v", events)
 	}
