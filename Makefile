@@ -35,6 +35,9 @@ conformance: ## run the conformance suite with the Ginkgo CLI (TARGET=, TOKEN_CM
 conformance-bin: ## build bin/conformance, the suite as one binary for machines without Go
 	$(GO) test -c -o bin/conformance ./suites
 
+bench: ## benchmarks, the mock against a bare net/http server under load (wrk if installed), memory per session; a few minutes
+	$(GO) run ./cmd/bench
+
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "run gofmt -w on the files above"; exit 1; }
 	$(GO) vet ./...

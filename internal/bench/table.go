@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// benchmarkNotes says what each in-process benchmark measures.
+var benchmarkNotes = map[string]string{
+	"RefreshRotation":         "successful rotation through ServeHTTP (credentials, validation, JWTs, store, 201 body)",
+	"RefreshRotationParallel": "the same from GOMAXPROCS goroutines, one session each",
+	"Refresh401":              "401: a refresh token with a bad signature",
+	"Refresh400":              "400: refreshToken is a number; the validator's findings become the body",
+	"ValidateInput":           "request validation alone (spec.ValidateInput)",
+	"ValidateSecurity":        "security validation alone (spec.ValidateSecurity)",
+	"ValidateResponse":        "response validation alone (spec.ValidateResponse, a 201)",
+}
+
+func writeGoBench(w io.Writer, benches []GoBenchmark) {
+	fmt.Fprintf(w, "### 1. In-process benchmarks\n\n`go %s` (cpu-ns/op: process CPU time per operation, garbage collection included).\n\n",
+		strings.Join(GoBenchArgs, " "))
+	fmt.Fprintln(w, "| benchmark | what | ns/op | cpu-ns/op | B/op | allocs/op |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|")
+	for _, b := range benches {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", b.Name, benchmarkNotes[b.Name],
+			num(b.Metrics["ns/op"]), num(b.Metrics["cpu-ns/op"]), num(b.Metrics["B/op"]), num(b.Metrics["allocs/op"]))
+	}
+	for _, b := range benches {
+		if b.Name == "RefreshRotation" {
+			fmt.Fprintf(w, "\nTarget: a rotation's validation and answer under %s per request in-process: %s (%s).\n",
+				time.Duration(targetRotationNsOp), time.Duration(b.Metrics["ns/op"]).Round(100*time.Nanosecond),
+				verdict(b.Metrics["ns/op"] < targetRotationNsOp))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func writeLoad(w io.Writer, mockRun, bareRun serverRun, wrk bool) {
+	fmt.Fprintf(w, "### 2. Loopback load\n\nGenerator: %s", mockRun.Generator)
+	if !wrk {
+		fmt.Fprint(w, " (wrk is not installed)")
+	}
+	fmt.Fprint(w, "; the same for both servers, one after the other. The mock's load is successful rotations only: ")
+	fmt.Fprint(w, "every request presents a current refresh token from a pool of sessions minted through POST /__mock/sessions, ")
+	fmt.Fprint(w, "each answer's pair chained into the next request.\n\n")
+	fmt.Fprintln(w, "| server | requests/s | p50 | p99 | answers | non-201 | errors | peak RSS |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range []struct {
+		name string
+		run  serverRun
+	}{{"appmaker-mock --log off", mockRun}, {"bare net/http, fixed 201 body", bareRun}} {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d | %d | %s |\n", r.name, num(r.run.RPS()),
+			r.run.P50.Round(time.Microsecond), r.run.P99.Round(time.Microsecond), num(float64(r.run.Requests)),
+			r.run.Non201, r.run.Errors, mib(r.run.PeakRSS))
+	}
+	ratio := 0.0
+	if bareRun.RPS() > 0 {
+		ratio = mockRun.RPS() / bareRun.RPS()
+	}
+	fmt.Fprintf(w, "\nRatio mock/bare, requests/s: %.2f (target at least %.1f: %s). ", ratio, targetRatio, verdict(ratio >= targetRatio))
+	fmt.Fprintf(w, "Mock peak RSS %s (target at most %s: %s). ", mib(mockRun.PeakRSS), mib(targetRSS), verdict(mockRun.PeakRSS <= targetRSS))
+	fmt.Fprintf(w, "Non-201 answers from the mock: %d (must be 0: %s).\n\n", mockRun.Non201, verdict(mockRun.Non201 == 0))
+}
+
+func writeMemory(w io.Writer, m MemoryResult) {
+	fmt.Fprintf(w, "### 3. Memory\n\n")
+	fmt.Fprintln(w, "| sessions in the store | live heap they add | bytes per session | swept after the refresh lifetime | live heap left after the sweep |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %s (%.1f%% of it) |\n", num(float64(m.Sessions)), mib(m.Added), num(m.PerSession()),
+		num(float64(m.Swept)), mib(m.LeftAfterSweep), 100*float64(m.LeftAfterSweep)/float64(max(m.Added, 1)))
+	fmt.Fprintf(w, "\nSessions started as POST /__mock/sessions starts them, on a fake clock; the clock then moves on by the refresh lifetime (%s) and one sweep runs. ", m.RefreshLifetime)
+	fmt.Fprintf(w, "Target at most %d bytes per session: %s.\n\n", targetPerSession, verdict(m.PerSession() <= targetPerSession))
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "missed"
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// num writes v with thousands separators, without decimals from 100 up.
+func num(v float64) string {
+	if v < 100 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
