@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/appmaker/refresh-conformance/internal/bench"
+	"github.com/appmaker/refresh-conformance/internal/cputime"
 	"github.com/appmaker/refresh-conformance/mock"
 	"github.com/appmaker/refresh-conformance/spec"
 )
@@ -66,7 +66,7 @@ func BenchmarkRefreshRotation(b *testing.B) {
 	}
 	refresh := s.RefreshToken
 	b.ReportAllocs()
-	start := bench.CPUTime()
+	start := cputime.Used()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, refreshRequest(srv, s.AccessToken, `{"refreshToken":"`+refresh+`"}`))
@@ -75,7 +75,7 @@ func BenchmarkRefreshRotation(b *testing.B) {
 		}
 		refresh = nextRefreshToken(b, rec.Body.Bytes())
 	}
-	bench.ReportCPU(b, start)
+	cputime.Report(b, start)
 }
 
 // BenchmarkRefreshRotationParallel is the same rotation from GOMAXPROCS goroutines, each
@@ -83,7 +83,7 @@ func BenchmarkRefreshRotation(b *testing.B) {
 func BenchmarkRefreshRotationParallel(b *testing.B) {
 	srv, _ := benchServer(b)
 	b.ReportAllocs()
-	start := bench.CPUTime()
+	start := cputime.Used()
 	b.RunParallel(func(pb *testing.PB) {
 		s, err := srv.NewSession(context.Background(), mock.NewSessionRequest{})
 		if err != nil {
@@ -101,7 +101,7 @@ func BenchmarkRefreshRotationParallel(b *testing.B) {
 			refresh = nextRefreshToken(b, rec.Body.Bytes())
 		}
 	})
-	bench.ReportCPU(b, start)
+	cputime.Report(b, start)
 }
 
 // BenchmarkRefresh401 is a refresh token the mock never issued, with valid credentials:
@@ -114,7 +114,7 @@ func BenchmarkRefresh401(b *testing.B) {
 	}
 	body := `{"refreshToken":"` + s.RefreshToken[:len(s.RefreshToken)-4] + `AAAA"}`
 	b.ReportAllocs()
-	start := bench.CPUTime()
+	start := cputime.Used()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, refreshRequest(srv, s.AccessToken, body))
@@ -122,7 +122,7 @@ func BenchmarkRefresh401(b *testing.B) {
 			b.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	}
-	bench.ReportCPU(b, start)
+	cputime.Report(b, start)
 }
 
 // BenchmarkRefresh400 is a body the document rejects (refreshToken is a number): the
@@ -134,7 +134,7 @@ func BenchmarkRefresh400(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	start := bench.CPUTime()
+	start := cputime.Used()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, refreshRequest(srv, s.AccessToken, `{"refreshToken":42}`))
@@ -142,5 +142,5 @@ func BenchmarkRefresh400(b *testing.B) {
 			b.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	}
-	bench.ReportCPU(b, start)
+	cputime.Report(b, start)
 }

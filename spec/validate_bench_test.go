@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/appmaker/refresh-conformance/internal/bench"
+	"github.com/appmaker/refresh-conformance/internal/cputime"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -43,14 +43,14 @@ func BenchmarkValidateInput(b *testing.B) {
 	doc, op := benchOperation(b)
 	req := benchRequest()
 	b.ReportAllocs()
-	start := bench.CPUTime()
+	start := cputime.Used()
 	for b.Loop() {
 		req.Body = io.NopCloser(strings.NewReader(benchBody))
 		if errs := doc.ValidateInput(req, op); len(errs) > 0 {
 			b.Fatal(errs)
 		}
 	}
-	bench.ReportCPU(b, start)
+	cputime.Report(b, start)
 }
 
 // BenchmarkValidateSecurity is the check that the request carries a credential the
@@ -59,13 +59,13 @@ func BenchmarkValidateSecurity(b *testing.B) {
 	doc, op := benchOperation(b)
 	req := benchRequest()
 	b.ReportAllocs()
-	start := bench.CPUTime()
+	start := cputime.Used()
 	for b.Loop() {
 		if errs := doc.ValidateSecurity(req, op); len(errs) > 0 {
 			b.Fatal(errs)
 		}
 	}
-	bench.ReportCPU(b, start)
+	cputime.Report(b, start)
 }
 
 // BenchmarkValidateResponse is the check of a 201 answer with a token pair.
@@ -74,7 +74,7 @@ func BenchmarkValidateResponse(b *testing.B) {
 	req := benchRequest()
 	body := `{"accessToken":"` + benchToken + `","refreshToken":"` + benchToken + `"}`
 	b.ReportAllocs()
-	start := bench.CPUTime()
+	start := cputime.Used()
 	for b.Loop() {
 		resp := &http.Response{StatusCode: http.StatusCreated, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(strings.NewReader(body)), Request: req}
@@ -82,5 +82,5 @@ func BenchmarkValidateResponse(b *testing.B) {
 			b.Fatal(errs)
 		}
 	}
-	bench.ReportCPU(b, start)
+	cputime.Report(b, start)
 }

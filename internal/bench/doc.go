@@ -1,4 +1,4 @@
-// Package bench holds what `make bench` is built from: the process CPU clock the
-// in-process benchmarks report, the load generator, the bare reference server and the
-// run that measures the mock against it. It is not part of the mock.
+// Package bench holds what `make bench` is built from: the load generator, the bare
+// reference server and the run that measures the mock against it. It is not part of the
+// mock.
 package bench
