@@ -153,10 +153,19 @@ func invalid(field, message string) *ValidationFailure {
 
 // setCommonHeaders marks every answer as JSON that no cache may keep (RFC 6749 §5.1).
 func setCommonHeaders(h http.Header) {
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	h["Content-Type"] = contentTypeJSON
+	h["Cache-Control"] = cacheControlNoStore
+	h["Pragma"] = pragmaNoCache
 }
+
+// The values setCommonHeaders puts in every answer, shared rather than allocated per
+// answer: net/http only reads a handler's header values, and nothing here changes them
+// in place (a change replaces the slice).
+var (
+	contentTypeJSON     = []string{"application/json"}
+	cacheControlNoStore = []string{"no-store"}
+	pragmaNoCache       = []string{"no-cache"}
+)
 
 // errorAnswer maps err to its status, machine code and the body the refresh document
 // declares for that status.

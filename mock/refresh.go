@@ -1,12 +1,9 @@
 package mock
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,8 +29,8 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 		s.writeError(w, r, op, err)
 		return
 	}
-	var req spec.RefreshTokenRequest
-	if err := json.Unmarshal(body, &req); err != nil {
+	req, err := spec.DecodeRefreshTokenRequest(body)
+	if err != nil {
 		s.writeError(w, r, op, invalid(fieldBody, "is not valid JSON: "+err.Error()))
 		return
 	}
@@ -56,7 +53,18 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 		s.writeError(w, r, op, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, spec.TokenPair{AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken})
+	writeTokenPair(w, spec.TokenPair{AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken})
+}
+
+// writeTokenPair answers 201 with p, the bytes writeJSON would write, without reflection:
+// it is the answer of every successful refresh.
+func writeTokenPair(w http.ResponseWriter, p spec.TokenPair) {
+	body := spec.AppendTokenPair(make([]byte, 0, len(`{"accessToken":"","refreshToken":""}`)+len(p.AccessToken)+len(p.RefreshToken)), p)
+	h := w.Header()
+	setCommonHeaders(h)
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(http.StatusCreated)
+	_, _ = w.Write(body)
 }
 
 // authenticate applies --auth to the request's credentials.
@@ -112,7 +120,8 @@ func emptyBearer(r *http.Request) bool {
 
 // readValidBody reads at most MaxBodyBytes and validates the request against op.
 func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.Operation) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	body, err := spec.ReadBody(r)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -120,7 +129,6 @@ func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.
 		}
 		return nil, invalid(fieldBody, "could not be read: the client stopped sending it")
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if errs := s.doc.ValidateInput(r, op); len(errs) > 0 {
 		return nil, validationFailure(op, errs)
 	}

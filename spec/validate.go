@@ -157,7 +157,7 @@ func (s *Spec) validJSONBody(r *http.Request, op *Operation) bool {
 	if schema == nil {
 		return false
 	}
-	body, err := readBody(r)
+	body, err := ReadBody(r)
 	if err != nil || len(body) == 0 {
 		return false
 	}
@@ -168,9 +168,14 @@ func (s *Spec) validJSONBody(r *http.Request, op *Operation) bool {
 	return schema.Validate(value) == nil
 }
 
-// readBody reads r's body, in one allocation when its length is announced, and leaves it
-// readable again.
-func readBody(r *http.Request) ([]byte, error) {
+// ReadBody reads r's body, in one allocation when its length is announced, and leaves
+// it readable again. ValidateInput, given the request afterwards, takes the bytes read
+// here instead of reading and copying them a second time. A read error is returned with
+// what was read; r's body is then what was read.
+func ReadBody(r *http.Request) ([]byte, error) {
+	if rb, ok := r.Body.(*replayBody); ok && rb.Len() == len(rb.body) {
+		return rb.body, nil
+	}
 	n := r.ContentLength
 	if n < 0 || n > maxAnnouncedBody {
 		n = bytes.MinRead
@@ -189,9 +194,7 @@ func readBody(r *http.Request) ([]byte, error) {
 		}
 	}
 	r.Body.Close()
-	replay := &replayBody{}
-	replay.Reset(body)
-	r.Body = replay
+	r.Body = newReplayBody(body)
 	if err == io.EOF {
 		err = nil
 	}
@@ -199,11 +202,20 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // replayBody serves a body read already, in one allocation.
-type replayBody struct{ bytes.Reader }
+type replayBody struct {
+	bytes.Reader
+	body []byte
+}
+
+func newReplayBody(body []byte) *replayBody {
+	rb := &replayBody{body: body}
+	rb.Reset(body)
+	return rb
+}
 
 func (*replayBody) Close() error { return nil }
 
-// maxAnnouncedBody caps the buffer a Content-Length alone makes readBody allocate.
+// maxAnnouncedBody caps the buffer a Content-Length alone makes ReadBody allocate.
 const maxAnnouncedBody = 1 << 20
 
 // ValidateResponse checks resp against op: the status is declared, the content type is
