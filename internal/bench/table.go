@@ -9,13 +9,14 @@ import (
 
 // benchmarkNotes says what each in-process benchmark measures.
 var benchmarkNotes = map[string]string{
-	"RefreshRotation":         "successful rotation through ServeHTTP (credentials, validation, JWTs, store, 201 body)",
-	"RefreshRotationParallel": "the same from GOMAXPROCS goroutines, one session each",
-	"Refresh401":              "401: a refresh token with a bad signature",
-	"Refresh400":              "400: refreshToken is a number; the validator's findings become the body",
-	"ValidateInput":           "request validation alone (spec.ValidateInput)",
-	"ValidateSecurity":        "security validation alone (spec.ValidateSecurity)",
-	"ValidateResponse":        "response validation alone (spec.ValidateResponse, a 201)",
+	"RefreshRotation":             "successful rotation through ServeHTTP (credentials, validation, JWTs, store, 201 body)",
+	"RefreshRotationParallel":     "the same from GOMAXPROCS goroutines, one session each",
+	"Refresh401":                  "401: a refresh token with a bad signature",
+	"Refresh400":                  "400: refreshToken is a number; the validator's findings become the body",
+	"ValidateInput":               "request validation alone (spec.ValidateInput)",
+	"ValidateSecurity":            "security validation alone (spec.ValidateSecurity)",
+	"ValidateResponse":            "response validation alone (spec.ValidateResponse, a 201)",
+	"RotationValidationAndAnswer": "a rotation's request validation (security, body) and 201 body, without the tokens' crypto and the store",
 }
 
 func writeGoBench(w io.Writer, benches []GoBenchmark) {
@@ -28,12 +29,17 @@ func writeGoBench(w io.Writer, benches []GoBenchmark) {
 			num(b.Metrics["ns/op"]), num(b.Metrics["cpu-ns/op"]), num(b.Metrics["B/op"]), num(b.Metrics["allocs/op"]))
 	}
 	for _, b := range benches {
-		if b.Name == "RefreshRotation" {
-			fmt.Fprintf(w, "\nTarget: a rotation's validation and answer under %s per request in-process: %s (%s).\n",
+		switch b.Name {
+		case "RotationValidationAndAnswer":
+			fmt.Fprintf(w, "\nTarget: request validation plus response building for a rotation under %s per request in-process: %s (%s).",
 				time.Duration(targetRotationNsOp), time.Duration(b.Metrics["ns/op"]).Round(100*time.Nanosecond),
 				verdict(b.Metrics["ns/op"] < targetRotationNsOp))
+		case "RefreshRotation":
+			fmt.Fprintf(w, "\nThe whole rotation, tokens verified and signed and the store updated: %s.",
+				time.Duration(b.Metrics["ns/op"]).Round(100*time.Nanosecond))
 		}
 	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w)
 }
 
