@@ -10,6 +10,8 @@ TOKEN_CMD ?=
 LABELS    ?=
 # Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'.
 ARGS      ?=
+# Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 5 --generator go' (go run ./cmd/bench --help).
+BENCH_ARGS ?=
 
 CONFORMANCE_ENV = $(if $(TARGET),CONFORMANCE_TARGET='$(TARGET)') $(if $(TOKEN_CMD),CONFORMANCE_TOKEN_CMD='$(TOKEN_CMD)')
 
@@ -39,7 +41,7 @@ conformance-bin: ## build bin/conformance, the suite as one binary for machines 
 	$(GO) test -c -o bin/conformance ./suites
 
 bench: ## benchmarks, the mock against a bare net/http server under load (wrk if installed), memory per session; a few minutes
-	$(GO) run ./cmd/bench
+	$(GO) run ./cmd/bench $(BENCH_ARGS)
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "run gofmt -w on the files above"; exit 1; }

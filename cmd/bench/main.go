@@ -33,6 +33,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Generator, "generator", "auto", "load generator: auto (wrk when installed, else the Go one), wrk or go")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of each load run")
+	fs.IntVar(&cfg.Rounds, "rounds", 3, "load rounds, each the mock then the bare server; the table gives each and the medians")
 	fs.IntVar(&cfg.Connections, "connections", 50, "keep-alive connections of each load run")
 	fs.IntVar(&cfg.Threads, "threads", 2, "wrk threads")
 	fs.IntVar(&cfg.Pool, "pool", 1000, "sessions minted on the mock before its load run")
@@ -42,6 +43,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	profile := fs.String("profile", "", "instead of the table: serve the mock in this process under the Go generator's load and write a CPU profile to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.Rounds < 1 {
+		return fmt.Errorf("--rounds %d: want at least 1", cfg.Rounds)
 	}
 	if cfg.Pool < cfg.Connections {
 		return fmt.Errorf("--pool %d: want at least one session per connection (--connections %d)", cfg.Pool, cfg.Connections)

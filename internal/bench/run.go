@@ -18,6 +18,7 @@ type Config struct {
 	Go             string        // the go command
 	Generator      string        // "auto" (wrk if installed, else Go), "wrk" or "go"
 	Duration       time.Duration // of each load run
+	Rounds         int           // load rounds, each the mock then the bare server
 	Connections    int
 	Threads        int // wrk's -t
 	Pool           int // sessions minted before the mock's load run
@@ -82,15 +83,20 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		}
 		return RunGo(l)
 	}
-	mockRun, err := loadRun(ctx, cfg, mockBin, []string{"--log", "off"}, true, run, stderr)
-	if err != nil {
-		return fmt.Errorf("mock: %w", err)
+	var rounds []loadRound
+	for i := range cfg.Rounds {
+		progress(stderr, "load round %d of %d", i+1, cfg.Rounds)
+		mockRun, err := loadRun(ctx, cfg, mockBin, []string{"--log", "off"}, true, run, stderr)
+		if err != nil {
+			return fmt.Errorf("mock: %w", err)
+		}
+		bareRun, err := loadRun(ctx, cfg, bareBin, nil, false, run, stderr)
+		if err != nil {
+			return fmt.Errorf("bare server: %w", err)
+		}
+		rounds = append(rounds, loadRound{mock: mockRun, bare: bareRun})
 	}
-	bareRun, err := loadRun(ctx, cfg, bareBin, nil, false, run, stderr)
-	if err != nil {
-		return fmt.Errorf("bare server: %w", err)
-	}
-	writeLoad(stdout, mockRun, bareRun, wrk != "")
+	writeLoad(stdout, rounds, wrk != "")
 
 	progress(stderr, "memory: %d sessions in the store, then a sweep", cfg.MemorySessions)
 	mem, err := MeasureMemory(ctx, cfg.MemorySessions)
@@ -101,6 +107,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "Load average after the run: %s.\n\n", loadAverage())
 	return nil
 }
+
+// loadRound is the mock's load run and the bare server's right after it.
+type loadRound struct{ mock, bare serverRun }
 
 // serverRun is one server's load run with its peak RSS.
 type serverRun struct {
