@@ -111,10 +111,20 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 // loadRound is the mock's load run and the bare server's right after it.
 type loadRound struct{ mock, bare serverRun }
 
-// serverRun is one server's load run with its peak RSS.
+// serverRun is one server's load run with its peak RSS and the CPU time the server
+// process used during the run.
 type serverRun struct {
 	LoadResult
 	PeakRSS int64
+	CPU     time.Duration
+}
+
+// CPUPerAnswer is the server's CPU time per answer during the run.
+func (r serverRun) CPUPerAnswer() time.Duration {
+	if r.Requests <= 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Requests)
 }
 
 func loadRun(ctx context.Context, cfg Config, bin string, args []string, isMock bool,
@@ -135,7 +145,15 @@ func loadRun(ctx context.Context, cfg Config, bin string, args []string, isMock 
 		l.Pool = barePool(cfg.Pool)
 	}
 	progress(stderr, "load on %s for %s", filepath.Base(bin), cfg.Duration)
+	cpu0, err := srv.cpuTime()
+	if err != nil {
+		return serverRun{}, err
+	}
 	res, err := run(l)
+	if err != nil {
+		return serverRun{}, err
+	}
+	cpu1, err := srv.cpuTime()
 	if err != nil {
 		return serverRun{}, err
 	}
@@ -143,7 +161,7 @@ func loadRun(ctx context.Context, cfg Config, bin string, args []string, isMock 
 	if err != nil {
 		return serverRun{}, err
 	}
-	return serverRun{LoadResult: res, PeakRSS: rss}, nil
+	return serverRun{LoadResult: res, PeakRSS: rss, CPU: cpu1 - cpu0}, nil
 }
 
 func progress(w io.Writer, format string, args ...any) {

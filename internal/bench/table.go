@@ -54,8 +54,8 @@ func writeLoad(w io.Writer, rounds []loadRound, wrk bool) {
 	fmt.Fprint(w, "The mock's load is successful rotations only: ")
 	fmt.Fprint(w, "every request presents a current refresh token from a pool of sessions minted through POST /__mock/sessions, ")
 	fmt.Fprint(w, "each answer's pair chained into the next request.\n\n")
-	fmt.Fprintln(w, "| round | server | requests/s | p50 | p99 | answers | non-201 | errors | peak RSS | ratio mock/bare |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| round | server | requests/s | p50 | p99 | answers | non-201 | errors | peak RSS | server CPU per answer | ratio mock/bare |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	var ratios []float64
 	var mockNon201, mockRSS int64
 	for i, r := range rounds {
@@ -75,13 +75,16 @@ func writeLoad(w io.Writer, rounds []loadRound, wrk bool) {
 		num(median(each(rounds, func(r loadRound) float64 { return r.mock.RPS() }))),
 		num(median(each(rounds, func(r loadRound) float64 { return r.bare.RPS() }))))
 	fmt.Fprintf(w, "Mock peak RSS, highest round: %s (target at most %s: %s). ", mib(mockRSS), mib(targetRSS), verdict(mockRSS <= targetRSS))
-	fmt.Fprintf(w, "Non-201 answers from the mock, all rounds: %d (must be 0: %s).\n\n", mockNon201, verdict(mockNon201 == 0))
+	fmt.Fprintf(w, "Non-201 answers from the mock, all rounds: %d (must be 0: %s). ", mockNon201, verdict(mockNon201 == 0))
+	fmt.Fprintf(w, "Median server CPU per answer: mock %s, bare %s (the rest of the two cores goes to the generator and the kernel).\n\n",
+		time.Duration(median(each(rounds, func(r loadRound) float64 { return float64(r.mock.CPUPerAnswer()) }))).Round(100*time.Nanosecond),
+		time.Duration(median(each(rounds, func(r loadRound) float64 { return float64(r.bare.CPUPerAnswer()) }))).Round(100*time.Nanosecond))
 }
 
 func writeLoadRow(w io.Writer, round, name string, r serverRun, ratio string) {
-	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %d | %d | %s | %s |\n", round, name, num(r.RPS()),
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n", round, name, num(r.RPS()),
 		r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), num(float64(r.Requests)),
-		r.Non201, r.Errors, mib(r.PeakRSS), ratio)
+		r.Non201, r.Errors, mib(r.PeakRSS), r.CPUPerAnswer().Round(100*time.Nanosecond), ratio)
 }
 
 func each(rounds []loadRound, f func(loadRound) float64) []float64 {
