@@ -239,7 +239,7 @@ func TestAdminTokenGuardsEveryCall(t *testing.T) {
 	for path, item := range doc["paths"].(map[string]any) {
 		for method := range item.(map[string]any) {
 			p := strings.ReplaceAll(strings.ReplaceAll(path, "{id}", "1"), "{name}", "x")
-			for _, auth := range []string{"", "Bearer wrong", "Basic s3cret"} {
+			for _, auth := range []string{"", "Bearer wrong", "Bearer s3cre", "Bearer s3cret2", "Basic s3cret"} {
 				req := h.newRequest(strings.ToUpper(method), p, "")
 				if auth != "" {
 					req.Header.Set("Authorization", auth)
