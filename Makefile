@@ -54,7 +54,7 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s); a failing input 
 			echo "== $$dir $$target"; \
 			{ $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$dir; echo $$? >"$$out.rc"; } 2>&1 | tee "$$out"; \
 			execs=$$(grep -o 'execs: [0-9]*' "$$out" | tail -n 1 | cut -d' ' -f2); \
-			printf '%-48s %-16s %s\n' "$$target" "$$dir" "$${execs:-0}" >>"$$out.sum"; \
+			printf '%-52s %-20s %s\n' "$$target" "$$dir" "$${execs:-0}" >>"$$out.sum"; \
 			test "$$(cat "$$out.rc")" = 0 && continue; \
 			if grep -q 'Failing input written' "$$out" || ! grep -qx '    context deadline exceeded' "$$out"; then exit 1; fi; \
 			echo "== $$target: no failing input; Go's fuzz coordinator missed its own -fuzztime deadline (not a finding)"; \

@@ -19,7 +19,8 @@ import (
 //
 //	APPMAKER_RACE_ROUNDS=1000 go test -race -run 'Parallel|Revocation' ./mock
 //
-// which takes about ten minutes per test under -race on two busy cores (docs/SECURITY.md).
+// which took 54 to 63 s per test, 3 minutes for the three, under -race on two cores
+// (docs/SECURITY.md).
 // Unset, the tests run defaultRaceRounds so that `make test` stays within minutes, and 5
 // with -short.
 const (
