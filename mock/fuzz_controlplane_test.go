@@ -2,30 +2,16 @@ package mock_test
 
 import (
 	"encoding/json"
-	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/appmaker/refresh-conformance/mock"
-	"github.com/appmaker/refresh-conformance/spec"
 )
 
 // FuzzControlPlane sends arbitrary methods, paths and bodies to /__mock/: every answer is
 // below 500 with a JSON body, and the mock logs no error.
 func FuzzControlPlane(f *testing.F) {
-	doc, err := spec.Load()
-	if err != nil {
-		f.Fatal(err)
-	}
-	var failures syncBuffer
-	srv, err := mock.NewServer(doc, mock.WithClock(mock.NewFakeClock(epoch)), mock.WithRandom(rand.NewChaCha8([32]byte{6})),
-		mock.WithLogger(slog.New(slog.NewTextHandler(&failures, &slog.HandlerOptions{Level: slog.LevelError}))))
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, srv, failures := fuzzMock(f, 6)
 	for _, seed := range []struct{ method, path, body string }{
 		{http.MethodPost, "sessions", `{"sub":"user-1","org":"org-1"}`},
 		{http.MethodGet, "sessions", ``},

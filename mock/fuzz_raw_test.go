@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,17 +22,8 @@ import (
 // operation must have a status and body the document declares. The control plane is off:
 // its faults would make the fuzzer wait or drop connections on purpose.
 func FuzzRawRequest(f *testing.F) {
-	doc, err := spec.Load()
-	if err != nil {
-		f.Fatal(err)
-	}
+	doc, srv, failures := fuzzMock(f, 5, mock.WithAdmin(false))
 	op, _ := doc.Operation(spec.RefreshOperationID)
-	var failures syncBuffer
-	srv, err := mock.NewServer(doc, mock.WithClock(mock.NewFakeClock(epoch)), mock.WithRandom(rand.NewChaCha8([32]byte{5})),
-		mock.WithAdmin(false), mock.WithLogger(slog.New(slog.NewTextHandler(&failures, &slog.HandlerOptions{Level: slog.LevelError}))))
-	if err != nil {
-		f.Fatal(err)
-	}
 	const refresh = "POST /api/v1/auth/refresh-token HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer $ACCESS\r\nContent-Type: application/json\r\n"
 	for _, seed := range []string{
 		refresh + "Content-Length: 27\r\n\r\n{\"refreshToken\":\"$REFRESH\"}",
