@@ -99,10 +99,8 @@ func (c *Client) Target() *Target { return c.target }
 // returned whenever a request was made; the error is a *Failure when no answer came in
 // time or the answer breaks the document, or a plain error for a broken context.
 func (c *Client) Send(ctx context.Context, call Call) (*Exchange, error) {
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("conformance: waiting for the rate limit (CONFORMANCE_RPS=%g): %w", c.target.RPS, err)
-		}
+	if err := c.waitTurn(ctx); err != nil {
+		return nil, err
 	}
 	req, err := c.newRequest(ctx, call)
 	if err != nil {
@@ -110,9 +108,34 @@ func (c *Client) Send(ctx context.Context, call Call) (*Exchange, error) {
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, c.target.Timeout)
 	defer cancel()
-	ex := &Exchange{Request: req.WithContext(reqCtx), RequestBody: call.Body}
+	ex, err := c.roundTrip(req.WithContext(reqCtx), call.Body, c.observe)
+	if err != nil {
+		return ex, c.transportFailure(ctx, ex, err)
+	}
+	if err := Validate(c.target.Spec, c.target.Operation, ex, c.redactor); err != nil {
+		return ex, err
+	}
+	return ex, nil
+}
+
+// waitTurn waits until CONFORMANCE_RPS allows the next request.
+func (c *Client) waitTurn(ctx context.Context) error {
+	if c.limiter == nil {
+		return nil
+	}
+	if err := c.limiter.Wait(ctx); err != nil {
+		return fmt.Errorf("conformance: waiting for the rate limit (CONFORMANCE_RPS=%g): %w", c.target.RPS, err)
+	}
+	return nil
+}
+
+// roundTrip sends req and reads its answer, at most maxAnswerBytes. Every secret the
+// answer carries is registered with the redactor before observe (if any) sees the
+// exchange. The error is the transport's; the exchange is returned either way.
+func (c *Client) roundTrip(req *http.Request, body []byte, observe func(*Exchange)) (*Exchange, error) {
+	ex := &Exchange{Request: req, RequestBody: body}
 	start := time.Now()
-	resp, err := c.http.Do(ex.Request)
+	resp, err := c.http.Do(req)
 	if err == nil {
 		ex.Body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 		resp.Body.Close()
@@ -124,16 +147,10 @@ func (c *Client) Send(ctx context.Context, call Call) (*Exchange, error) {
 	if ex.Response != nil {
 		c.addHeaderSecrets(ex.Response)
 	}
-	if c.observe != nil {
-		c.observe(ex)
+	if observe != nil {
+		observe(ex)
 	}
-	if err != nil {
-		return ex, c.transportFailure(ctx, ex, err)
-	}
-	if err := Validate(c.target.Spec, c.target.Operation, ex, c.redactor); err != nil {
-		return ex, err
-	}
-	return ex, nil
+	return ex, err
 }
 
 func (c *Client) newRequest(ctx context.Context, call Call) (*http.Request, error) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/appmaker/refresh-conformance/spec"
 )
@@ -19,10 +18,8 @@ func (cl *Client) SendCase(ctx context.Context, c Case, body []byte, token strin
 }
 
 func (cl *Client) sendCase(ctx context.Context, c Case, body []byte, token string, observe func(*Exchange)) (*Exchange, error) {
-	if cl.limiter != nil {
-		if err := cl.limiter.Wait(ctx); err != nil {
-			return nil, fmt.Errorf("conformance: waiting for the rate limit (CONFORMANCE_RPS=%g): %w", cl.target.RPS, err)
-		}
+	if err := cl.waitTurn(ctx); err != nil {
+		return nil, err
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, cl.target.Timeout)
 	defer cancel()
@@ -30,20 +27,7 @@ func (cl *Client) sendCase(ctx context.Context, c Case, body []byte, token strin
 	if err != nil {
 		return nil, err
 	}
-	ex := &Exchange{Request: req, RequestBody: body}
-	start := time.Now()
-	resp, err := cl.http.Do(req)
-	if err == nil {
-		ex.Body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(ex.Body))
-		ex.Response = resp
-	}
-	ex.Duration = time.Since(start)
-	cl.redactor.AddFromJSON(ex.Body)
-	if observe != nil {
-		observe(ex)
-	}
+	ex, err := cl.roundTrip(req, body, observe)
 	if err != nil {
 		return ex, cl.transportFailure(ctx, ex, err)
 	}
