@@ -88,7 +88,14 @@ func (o *Operation) declaresParameterIn(in string) bool {
 // the validator with, same OpenAPI version), keyed by JSON media type.
 type bodySchemas struct {
 	once    sync.Once
-	schemas map[*v3.MediaType]*jsonschema.Schema
+	schemas map[*v3.MediaType]compiledBody
+}
+
+// compiledBody is one body schema: as the validator compiled it and, when it is simple
+// enough, as a flatSchema.
+type compiledBody struct {
+	schema *jsonschema.Schema
+	flat   *flatSchema
 }
 
 // compiledBodies holds the bodySchemas of every live Operation. Its keys are weak, and
@@ -96,7 +103,7 @@ type bodySchemas struct {
 // loads its own) do not pile up here.
 var compiledBodies sync.Map // weak.Pointer[Operation] → *bodySchemas
 
-func (s *Spec) bodySchemas(op *Operation) map[*v3.MediaType]*jsonschema.Schema {
+func (s *Spec) bodySchemas(op *Operation) map[*v3.MediaType]compiledBody {
 	key := weak.Make(op)
 	v, ok := compiledBodies.Load(key)
 	if !ok {
@@ -110,8 +117,8 @@ func (s *Spec) bodySchemas(op *Operation) map[*v3.MediaType]*jsonschema.Schema {
 	return b.schemas
 }
 
-func (s *Spec) compileBodySchemas(op *Operation) map[*v3.MediaType]*jsonschema.Schema {
-	out := map[*v3.MediaType]*jsonschema.Schema{}
+func (s *Spec) compileBodySchemas(op *Operation) map[*v3.MediaType]compiledBody {
+	out := map[*v3.MediaType]compiledBody{}
 	if op.op.RequestBody == nil || op.op.RequestBody.Content == nil {
 		return out
 	}
@@ -124,7 +131,7 @@ func (s *Spec) compileBodySchemas(op *Operation) map[*v3.MediaType]*jsonschema.S
 		compiled, err := schema_validation.CompileSchemaForValidation(media.Schema.Schema(),
 			schema_validation.SchemaValidationPurposeRequestBody, opts, version)
 		if err == nil && compiled != nil && compiled.CompiledSchema != nil {
-			out[media] = compiled.CompiledSchema
+			out[media] = compiledBody{schema: compiled.CompiledSchema, flat: compileFlat(compiled.CompiledSchema)}
 		}
 	}
 	return out
@@ -132,7 +139,8 @@ func (s *Spec) compileBodySchemas(op *Operation) map[*v3.MediaType]*jsonschema.S
 
 // validJSONBody reports whether r has an application/json body that op's schema accepts,
 // taking libopenapi-validator's steps for it: the media type the validator would pick,
-// decoding with encoding/json into one value, the compiled schema. False means "not known
+// decoding with encoding/json into one value, the compiled schema; a body of flatjson's
+// shape against a flatSchema is checked member by member instead. False means "not known
 // to be valid": the caller then runs the full check. r.Body is left readable.
 func (s *Spec) validJSONBody(r *http.Request, op *Operation) bool {
 	if r.Method != op.Method || r.Body == nil || op.op.RequestBody == nil {
@@ -153,19 +161,25 @@ func (s *Spec) validJSONBody(r *http.Request, op *Operation) bool {
 			return false
 		}
 	}
-	schema := s.bodySchemas(op)[media]
-	if schema == nil {
+	compiled := s.bodySchemas(op)[media]
+	if compiled.schema == nil {
 		return false
 	}
 	body, err := ReadBody(r)
 	if err != nil || len(body) == 0 {
 		return false
 	}
+	if compiled.flat != nil {
+		var buf [8]flatjson.Member
+		if members, ok := flatjson.Parse(body, buf[:0]); ok {
+			return compiled.flat.accepts(members)
+		}
+	}
 	var value any
 	if value, ok = flatjson.Map(body); !ok && json.Unmarshal(body, &value) != nil {
 		return false
 	}
-	return schema.Validate(value) == nil
+	return compiled.schema.Validate(value) == nil
 }
 
 // ReadBody reads r's body, in one allocation when its length is announced, and leaves
