@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/appmaker/refresh-conformance/spec"
@@ -59,13 +60,19 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 // writeTokenPair answers 201 with p, the bytes writeJSON would write, without reflection:
 // it is the answer of every successful refresh.
 func writeTokenPair(w http.ResponseWriter, p spec.TokenPair) {
-	body := spec.AppendTokenPair(make([]byte, 0, len(`{"accessToken":"","refreshToken":""}`)+len(p.AccessToken)+len(p.RefreshToken)), p)
+	buf := pairBodies.Get().(*[]byte)
+	defer pairBodies.Put(buf)
+	body := spec.AppendTokenPair((*buf)[:0], p)
+	*buf = body
 	h := w.Header()
 	setCommonHeaders(h)
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(http.StatusCreated)
-	_, _ = w.Write(body)
+	_, _ = w.Write(body) // a Writer does not keep what it is given, so the buffer goes back to the pool
 }
+
+// pairBodies recycles the buffers of writeTokenPair.
+var pairBodies = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // authenticate applies --auth to the request's credentials.
 func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
@@ -108,7 +115,8 @@ func credentials(r *http.Request) (bearer, apiKey string) {
 	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		bearer = strings.TrimSpace(tok)
 	}
-	return bearer, strings.TrimSpace(r.Header.Get("x-access-token"))
+	// The canonical form of x-access-token: Get does not allocate to canonicalise it.
+	return bearer, strings.TrimSpace(r.Header.Get("X-Access-Token"))
 }
 
 // emptyBearer reports an Authorization header that names the Bearer scheme but carries
