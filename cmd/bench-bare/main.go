@@ -1,6 +1,10 @@
 // Command bench-bare is the reference server of `make bench`: net/http answering every
 // request with 201 and a fixed token pair, as fast as a Go HTTP server answers at all.
 // The mock's load run is compared with it. It is not a mock; it checks nothing.
+//
+// With --token-length it answers tokens as long as the mock's, which the generator then
+// sends back, so that its messages are the mock's size: what is left between it and the
+// mock is the mock's own work.
 package main
 
 import (
@@ -13,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -25,27 +30,34 @@ func main() {
 	}
 }
 
-// body is the answer to every request: the shape of the refresh operation's 201.
-var body = []byte(`{"accessToken":"a","refreshToken":"b"}`)
-
-func handle(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	_, _ = w.Write(body)
+// answer returns the handler answering every request 201 with a token pair of the
+// refresh operation's shape, each token n characters long: with n = 1, the fixed body
+// {"accessToken":"a","refreshToken":"b"}.
+func answer(n int) http.HandlerFunc {
+	body := []byte(`{"accessToken":"` + strings.Repeat("a", n) + `","refreshToken":"` + strings.Repeat("b", n) + `"}`)
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(body)
+	}
 }
 
 func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench-bare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:5002", "address to listen on")
+	tokenLength := fs.Int("token-length", 1, "length of each token in the answer; `make bench` also runs it with the mock's token length, as a reference for its message sizes")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *tokenLength < 1 {
+		return fmt.Errorf("--token-length %d: want 1 or more", *tokenLength)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(handle)}
+	srv := &http.Server{Handler: answer(*tokenLength)}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -86,15 +87,20 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	var rounds []loadRound
 	for i := range cfg.Rounds {
 		progress(stderr, "load round %d of %d", i+1, cfg.Rounds)
-		mockRun, err := loadRun(ctx, cfg, mockBin, []string{"--log", "off"}, true, run, stderr)
+		mockRun, err := loadRun(ctx, cfg, mockBin, []string{"--log", "off"}, 0, run, stderr)
 		if err != nil {
 			return fmt.Errorf("mock: %w", err)
 		}
-		bareRun, err := loadRun(ctx, cfg, bareBin, nil, false, run, stderr)
+		bareRun, err := loadRun(ctx, cfg, bareBin, nil, 1, run, stderr)
 		if err != nil {
 			return fmt.Errorf("bare server: %w", err)
 		}
-		rounds = append(rounds, loadRound{mock: mockRun, bare: bareRun})
+		sizedRun, err := loadRun(ctx, cfg, bareBin, []string{"--token-length", strconv.Itoa(mockRun.TokenLength)},
+			mockRun.TokenLength, run, stderr)
+		if err != nil {
+			return fmt.Errorf("bare server with the mock's token length: %w", err)
+		}
+		rounds = append(rounds, loadRound{mock: mockRun, bare: bareRun, sized: sizedRun})
 	}
 	writeLoad(stdout, rounds, wrk != "")
 
@@ -108,15 +114,17 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// loadRound is the mock's load run and the bare server's right after it.
-type loadRound struct{ mock, bare serverRun }
+// loadRound is the mock's load run and, right after it, the bare server's: answering
+// the fixed body, then tokens as long as the mock's (sized).
+type loadRound struct{ mock, bare, sized serverRun }
 
-// serverRun is one server's load run with its peak RSS and the CPU time the server
-// process used during the run.
+// serverRun is one server's load run with its peak RSS, the CPU time the server
+// process used during the run and the mean length of the tokens it answered.
 type serverRun struct {
 	LoadResult
-	PeakRSS int64
-	CPU     time.Duration
+	PeakRSS     int64
+	CPU         time.Duration
+	TokenLength int
 }
 
 // CPUPerAnswer is the server's CPU time per answer during the run.
@@ -127,7 +135,9 @@ func (r serverRun) CPUPerAnswer() time.Duration {
 	return r.CPU / time.Duration(r.Requests)
 }
 
-func loadRun(ctx context.Context, cfg Config, bin string, args []string, isMock bool,
+// loadRun starts bin and loads it: the mock when tokenLength is 0 (a pool of sessions is
+// minted on it first), else the bare server answering tokens of tokenLength characters.
+func loadRun(ctx context.Context, cfg Config, bin string, args []string, tokenLength int,
 	run func(Load) (LoadResult, error), stderr io.Writer) (serverRun, error) {
 	srv, err := startServer(ctx, bin, args, stderr)
 	if err != nil {
@@ -136,13 +146,14 @@ func loadRun(ctx context.Context, cfg Config, bin string, args []string, isMock 
 	defer srv.stop()
 	l := Load{Addr: srv.addr, Path: "/api/v1/auth/refresh-token", Connections: cfg.Connections,
 		Threads: cfg.Threads, Duration: cfg.Duration}
-	if isMock {
+	if tokenLength == 0 {
 		progress(stderr, "minting %d sessions on the mock", cfg.Pool)
 		if l.Pool, err = mintPool(ctx, srv.addr, cfg.Pool); err != nil {
 			return serverRun{}, err
 		}
+		tokenLength = meanTokenLength(l.Pool)
 	} else {
-		l.Pool = barePool(cfg.Pool)
+		l.Pool = barePool(cfg.Pool, tokenLength)
 	}
 	progress(stderr, "load on %s for %s", filepath.Base(bin), cfg.Duration)
 	cpu0, err := srv.cpuTime()
@@ -161,7 +172,7 @@ func loadRun(ctx context.Context, cfg Config, bin string, args []string, isMock 
 	if err != nil {
 		return serverRun{}, err
 	}
-	return serverRun{LoadResult: res, PeakRSS: rss, CPU: cpu1 - cpu0}, nil
+	return serverRun{LoadResult: res, PeakRSS: rss, CPU: cpu1 - cpu0, TokenLength: tokenLength}, nil
 }
 
 func progress(w io.Writer, format string, args ...any) {
