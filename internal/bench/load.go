@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/appmaker/refresh-conformance/internal/cputime"
 )
 
 // Credentials are one session's current pair: the access token to send as bearer and
@@ -41,6 +43,17 @@ type LoadResult struct {
 	Non201    int64         // answers other than 201
 	Errors    int64         // connection, read, write and timeout errors
 	P50, P99  time.Duration // answer latency percentiles
+	// GeneratorCPU is the CPU time the generator used, user and system: wrk's process, or
+	// for the Go generator this whole process.
+	GeneratorCPU time.Duration
+}
+
+// GeneratorCPUPerAnswer is the generator's CPU time per answer received.
+func (r LoadResult) GeneratorCPUPerAnswer() time.Duration {
+	if r.Requests <= 0 {
+		return 0
+	}
+	return r.GeneratorCPU / time.Duration(r.Requests)
 }
 
 // RPS is answers received per second.
@@ -137,6 +150,7 @@ func RunGo(l Load) (LoadResult, error) {
 	}
 	var requests, non201, errs atomic.Int64
 	latencies := make([][]time.Duration, l.Connections)
+	cpu0 := cputime.Used()
 	start := time.Now()
 	deadline := start.Add(l.Duration)
 	stop := time.NewTimer(l.Duration)
@@ -206,7 +220,7 @@ func RunGo(l Load) (LoadResult, error) {
 	res := LoadResult{
 		Generator: fmt.Sprintf("Go load generator (internal/bench, %d connections)", l.Connections),
 		Requests:  requests.Load(), Elapsed: elapsed, Non201: non201.Load(), Errors: errs.Load(),
-		P50: percentile(all, 0.50), P99: percentile(all, 0.99),
+		P50: percentile(all, 0.50), P99: percentile(all, 0.99), GeneratorCPU: cputime.Used() - cpu0,
 	}
 	if res.Requests == 0 {
 		if err, _ := firstErr.Load().(error); err != nil {

@@ -44,7 +44,8 @@ func RunWrk(ctx context.Context, wrk, dir string, l Load) (LoadResult, error) {
 		"-t" + strconv.Itoa(l.Threads), "-c" + strconv.Itoa(l.Connections), "-d" + durationArg(l.Duration),
 		"-s", script, "http://" + l.Addr + l.Path, "--", pool, strconv.Itoa(l.Threads), l.Path,
 	}
-	out, err := exec.CommandContext(ctx, wrk, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, wrk, args...)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return LoadResult{}, fmt.Errorf("wrk %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
@@ -53,6 +54,7 @@ func RunWrk(ctx context.Context, wrk, dir string, l Load) (LoadResult, error) {
 		return res, fmt.Errorf("wrk %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
 	res.Generator = fmt.Sprintf("wrk -t%d -c%d -d%s with refresh.lua", l.Threads, l.Connections, durationArg(l.Duration))
+	res.GeneratorCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return res, nil
 }
 
