@@ -87,16 +87,16 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	var rounds []loadRound
 	for i := range cfg.Rounds {
 		progress(stderr, "load round %d of %d", i+1, cfg.Rounds)
-		mockRun, err := loadRun(ctx, cfg, mockBin, []string{"--log", "off"}, 0, run, stderr)
+		mockRun, err := loadRun(ctx, cfg, mockBin, []string{"--log", "off"}, true, 0, run, stderr)
 		if err != nil {
 			return fmt.Errorf("mock: %w", err)
 		}
-		bareRun, err := loadRun(ctx, cfg, bareBin, nil, 1, run, stderr)
+		bareRun, err := loadRun(ctx, cfg, bareBin, nil, false, 1, run, stderr)
 		if err != nil {
 			return fmt.Errorf("bare server: %w", err)
 		}
 		sizedRun, err := loadRun(ctx, cfg, bareBin, []string{"--token-length", strconv.Itoa(mockRun.TokenLength)},
-			mockRun.TokenLength, run, stderr)
+			false, mockRun.TokenLength, run, stderr)
 		if err != nil {
 			return fmt.Errorf("bare server with the mock's token length: %w", err)
 		}
@@ -135,9 +135,9 @@ func (r serverRun) CPUPerAnswer() time.Duration {
 	return r.CPU / time.Duration(r.Requests)
 }
 
-// loadRun starts bin and loads it: the mock when tokenLength is 0 (a pool of sessions is
-// minted on it first), else the bare server answering tokens of tokenLength characters.
-func loadRun(ctx context.Context, cfg Config, bin string, args []string, tokenLength int,
+// loadRun starts bin and loads it: the mock (a pool of sessions is minted on it first),
+// or the bare server answering tokens of tokenLength characters.
+func loadRun(ctx context.Context, cfg Config, bin string, args []string, isMock bool, tokenLength int,
 	run func(Load) (LoadResult, error), stderr io.Writer) (serverRun, error) {
 	srv, err := startServer(ctx, bin, args, stderr)
 	if err != nil {
@@ -146,7 +146,7 @@ func loadRun(ctx context.Context, cfg Config, bin string, args []string, tokenLe
 	defer srv.stop()
 	l := Load{Addr: srv.addr, Path: "/api/v1/auth/refresh-token", Connections: cfg.Connections,
 		Threads: cfg.Threads, Duration: cfg.Duration}
-	if tokenLength == 0 {
+	if isMock {
 		progress(stderr, "minting %d sessions on the mock", cfg.Pool)
 		if l.Pool, err = mintPool(ctx, srv.addr, cfg.Pool); err != nil {
 			return serverRun{}, err
