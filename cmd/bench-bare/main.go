@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench-bare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:5002", "address to listen on")
-	tokenLength := fs.Int("token-length", 1, "length of each token in the answer; `make bench` also runs it with the mock's token length, as a reference for its message sizes")
+	tokenLength := fs.Int("token-length", 1, "answer tokens of `n` characters each (make bench also runs it with the mock's mean token length, as a reference for message size)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
