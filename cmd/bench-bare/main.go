@@ -3,8 +3,8 @@
 // The mock's load run is compared with it. It is not a mock; it checks nothing.
 //
 // With --token-length it answers tokens as long as the mock's, which the generator then
-// sends back, so that its messages are the mock's size: what is left between it and the
-// mock is the mock's own work.
+// sends back, so that its messages are about the mock's size: a reference for what
+// message size alone costs.
 package main
 
 import (

@@ -19,7 +19,7 @@ type Config struct {
 	Go             string        // the go command
 	Generator      string        // "auto" (wrk if installed, else Go), "wrk" or "go"
 	Duration       time.Duration // of each load run
-	Rounds         int           // load rounds, each the mock then the bare server
+	Rounds         int           // load rounds, each the mock, the bare server, the sized bare server
 	Connections    int
 	Threads        int // wrk's -t
 	Pool           int // sessions minted before the mock's load run

@@ -67,34 +67,49 @@ func writeLoad(w io.Writer, rounds []loadRound, wrk bool) {
 		writeLoadRow(w, strconv.Itoa(i+1), fmt.Sprintf("bare net/http, tokens of %d characters", r.sized.TokenLength), r.sized,
 			fmt.Sprintf("%.2f", r.ratio(r.sized)))
 	}
-	ratio := median(each(rounds, func(r loadRound) float64 { return r.ratio(r.mock) }))
+	mockRatios, sizedRatios := series(rounds, mockOf, ratioToBare), series(rounds, sizedOf, ratioToBare)
+	ratio := median(mockRatios)
 	fmt.Fprintf(w, "\nMedian ratio mock/bare, requests/s: %.2f (rounds: %s; target at least %.1f: %s); median requests/s: mock %s, bare %s. ",
-		ratio, ratios(rounds, func(r loadRound) serverRun { return r.mock }), targetRatio, verdict(ratio >= targetRatio),
-		num(median(each(rounds, func(r loadRound) float64 { return r.mock.RPS() }))),
-		num(median(each(rounds, func(r loadRound) float64 { return r.bare.RPS() }))))
+		ratio, list(mockRatios), targetRatio, verdict(ratio >= targetRatio),
+		num(median(series(rounds, mockOf, rps))), num(median(series(rounds, bareOf, rps))))
 	fmt.Fprintf(w, "Mock peak RSS, highest round: %s (target at most %s: %s). ", mib(mockRSS), mib(targetRSS), verdict(mockRSS <= targetRSS))
 	fmt.Fprintf(w, "Non-201 answers from the mock, all rounds: %d (must be 0: %s). ", mockNon201, verdict(mockNon201 == 0))
-	fmt.Fprintf(w, "The sized bare server's median ratio to the bare one: %.2f (rounds: %s). ",
-		median(each(rounds, func(r loadRound) float64 { return r.ratio(r.sized) })), ratios(rounds, func(r loadRound) serverRun { return r.sized }))
-	cpu := func(pick func(loadRound) serverRun) time.Duration {
-		return time.Duration(median(each(rounds, func(r loadRound) float64 { return float64(pick(r).CPUPerAnswer()) }))).Round(100 * time.Nanosecond)
+	fmt.Fprintf(w, "The sized bare server's median ratio to the bare one: %.2f (rounds: %s). ", median(sizedRatios), list(sizedRatios))
+	perAnswer := func(run func(loadRound) serverRun, metric func(loadRound, serverRun) float64) time.Duration {
+		return time.Duration(median(series(rounds, run, metric))).Round(100 * time.Nanosecond)
 	}
 	fmt.Fprintf(w, "Median server CPU per answer: mock %s, bare %s, bare with the mock's token length %s. ",
-		cpu(func(r loadRound) serverRun { return r.mock }), cpu(func(r loadRound) serverRun { return r.bare }),
-		cpu(func(r loadRound) serverRun { return r.sized }))
-	genCPU := func(pick func(loadRound) serverRun) time.Duration {
-		return time.Duration(median(each(rounds, func(r loadRound) float64 { return float64(pick(r).GeneratorCPUPerAnswer()) }))).Round(100 * time.Nanosecond)
-	}
+		perAnswer(mockOf, serverCPU), perAnswer(bareOf, serverCPU), perAnswer(sizedOf, serverCPU))
 	fmt.Fprintf(w, "Median generator CPU per answer, on the same two cores: against the mock %s, the bare server %s, the sized bare server %s.\n\n",
-		genCPU(func(r loadRound) serverRun { return r.mock }), genCPU(func(r loadRound) serverRun { return r.bare }),
-		genCPU(func(r loadRound) serverRun { return r.sized }))
+		perAnswer(mockOf, generatorCPU), perAnswer(bareOf, generatorCPU), perAnswer(sizedOf, generatorCPU))
 }
 
-// ratios lists each round's ratio of the picked run to the bare one.
-func ratios(rounds []loadRound, pick func(loadRound) serverRun) string {
-	out := make([]string, len(rounds))
+// The runs of a round and the metrics of a run that the summary takes medians of.
+var (
+	mockOf  = func(r loadRound) serverRun { return r.mock }
+	bareOf  = func(r loadRound) serverRun { return r.bare }
+	sizedOf = func(r loadRound) serverRun { return r.sized }
+
+	rps          = func(_ loadRound, s serverRun) float64 { return s.RPS() }
+	ratioToBare  = func(r loadRound, s serverRun) float64 { return r.ratio(s) }
+	serverCPU    = func(_ loadRound, s serverRun) float64 { return float64(s.CPUPerAnswer()) }
+	generatorCPU = func(_ loadRound, s serverRun) float64 { return float64(s.GeneratorCPUPerAnswer()) }
+)
+
+// series is metric of one run of every round, in round order.
+func series(rounds []loadRound, run func(loadRound) serverRun, metric func(loadRound, serverRun) float64) []float64 {
+	out := make([]float64, len(rounds))
 	for i, r := range rounds {
-		out[i] = fmt.Sprintf("%.2f", r.ratio(pick(r)))
+		out[i] = metric(r, run(r))
+	}
+	return out
+}
+
+// list writes ratios as "0.53, 0.52, 0.49".
+func list(vs []float64) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprintf("%.2f", v)
 	}
 	return strings.Join(out, ", ")
 }
@@ -112,14 +127,6 @@ func writeLoadRow(w io.Writer, round, name string, r serverRun, ratio string) {
 		r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), num(float64(r.Requests)),
 		r.Non201, r.Errors, mib(r.PeakRSS), r.CPUPerAnswer().Round(100*time.Nanosecond),
 		r.GeneratorCPUPerAnswer().Round(100*time.Nanosecond), ratio)
-}
-
-func each(rounds []loadRound, f func(loadRound) float64) []float64 {
-	out := make([]float64, len(rounds))
-	for i, r := range rounds {
-		out[i] = f(r)
-	}
-	return out
 }
 
 // median of vs; the mean of the middle two for an even count.
