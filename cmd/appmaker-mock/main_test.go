@@ -54,12 +54,14 @@ func TestBadInputIsRefusedWithAClearError(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"auth mode":      {args: []string{"--auth", "sometimes"}, want: `auth mode "sometimes"`},
-		"duration":       {args: []string{"--refresh-ttl", "soon"}, want: "refresh-ttl"},
-		"env duration":   {env: map[string]string{"APPMAKER_MOCK_REUSE_GRACE": "later"}, want: "APPMAKER_MOCK_REUSE_GRACE"},
-		"positional":     {args: []string{"serve"}, want: `unexpected argument "serve"`},
-		"missing spec":   {args: []string{"--spec", "/nonexistent.json"}, want: "/nonexistent.json"},
-		"address in use": {args: []string{"--addr", "256.0.0.1:1"}, want: "listen on 256.0.0.1:1"},
+		"auth mode":        {args: []string{"--auth", "sometimes"}, want: `auth mode "sometimes"`},
+		"duration":         {args: []string{"--refresh-ttl", "soon"}, want: "refresh-ttl"},
+		"env duration":     {env: map[string]string{"APPMAKER_MOCK_REUSE_GRACE": "later"}, want: "APPMAKER_MOCK_REUSE_GRACE"},
+		"positional":       {args: []string{"serve"}, want: `unexpected argument "serve"`},
+		"missing spec":     {args: []string{"--spec", "/nonexistent.json"}, want: "/nonexistent.json"},
+		"address in use":   {args: []string{"--addr", "256.0.0.1:1"}, want: "listen on 256.0.0.1:1"},
+		"negative ballast": {args: []string{"--gc-ballast-mib", "-1"}, want: "--gc-ballast-mib -1: want 0 (none) to 1024"},
+		"env ballast":      {env: map[string]string{"APPMAKER_MOCK_GC_BALLAST_MIB": "4096"}, want: "--gc-ballast-mib 4096"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
