@@ -6,6 +6,7 @@
 package flatjson
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"unicode/utf8"
 )
@@ -111,9 +112,7 @@ func (p *parser) string() ([]byte, bool) {
 		return nil, false
 	}
 	start := p.pos
-	for p.pos < len(p.data) && plain[p.data[p.pos]] {
-		p.pos++
-	}
+	p.pos += plainPrefix(p.data[start:])
 	if p.pos == len(p.data) || p.data[p.pos] != '"' {
 		return nil, false
 	}
@@ -129,6 +128,40 @@ var plain = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// plainPrefix is the length of the run of plain bytes b starts with. Tokens make up
+// most of every payload, so it tests eight bytes at a time while none is special.
+func plainPrefix(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if below(x, 0x20)|above7e(x)|equal(x, '"')|equal(x, '\\') != 0 {
+			break // the byte loop finds which one
+		}
+	}
+	for i < len(b) && plain[b[i]] {
+		i++
+	}
+	return i
+}
+
+// Word-at-a-time tests on the eight bytes of x, the classic bit tricks: each is
+// nonzero exactly when some byte of x matches. A borrow can also mark a byte above a
+// match, never one without a match below it, so the tests say whether, not where.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// below reports bytes under n, for n at most 0x80.
+func below(x uint64, n byte) uint64 { return (x - ones*uint64(n)) & ^x & highs }
+
+// equal reports bytes equal to c.
+func equal(x uint64, c byte) uint64 { return below(x^(ones*uint64(c)), 1) }
+
+// above7e reports bytes of 0x7f and above: the high bit, or 0x7f, which adding one to
+// every byte turns into 0x80 (it carries into no neighbour when no high bit is set).
+func above7e(x uint64) uint64 { return (x | (x + ones)) & highs }
 
 func (p *parser) literal(word string) bool {
 	if len(p.data)-p.pos >= len(word) && string(p.data[p.pos:p.pos+len(word)]) == word {
@@ -229,13 +262,30 @@ func Map(data []byte) (m map[string]any, ok bool) {
 // AppendString appends s as a JSON string: plain printable ASCII as it is, anything else
 // as encoding/json writes it (escapes, U+FFFD for invalid UTF-8, HTML-safe).
 func AppendString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			quoted, _ := json.Marshal(s) // a string always marshals
-			return append(dst, quoted...)
-		}
+	if !verbatim(s) {
+		quoted, _ := json.Marshal(s) // a string always marshals
+		return append(dst, quoted...)
 	}
 	dst = append(dst, '"')
 	dst = append(dst, s...)
 	return append(dst, '"')
+}
+
+// verbatim reports whether encoding/json writes s between quotes as it is: printable
+// ASCII (DEL included) without '"', '\\' and the HTML-escaped '<', '>' and '&'.
+func verbatim(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if below(x, 0x20)|x&highs|equal(x, '"')|equal(x, '\\')|equal(x, '<')|equal(x, '>')|equal(x, '&') != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

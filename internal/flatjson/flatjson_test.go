@@ -3,6 +3,7 @@ package flatjson
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,40 @@ func TestParseRefusesWhatItLeavesToEncodingJSON(t *testing.T) {
 	members, ok := Parse([]byte(`{"sid":"x","gen":-42,"ok":true}`), nil)
 	if !ok || len(members) != 3 || string(members[0].Str) != "x" || members[1].Int != -42 || members[2].Kind != True {
 		t.Fatalf("Parse = %+v, %v", members, ok)
+	}
+}
+
+// The word-at-a-time scanners decide every byte as byte-by-byte tests do: each byte value
+// at each position of a run of plain bytes long enough for two words and a tail, and
+// next to each other byte value (the bit tricks' borrows cross neighbours).
+func TestWordScannersAgreeWithTheByteTables(t *testing.T) {
+	base := []byte("eyJhbGciOiJIUzI1NiJ9.e30")
+	for pos := range base {
+		for c := range 256 {
+			for _, next := range []int{c, 0x00, 0x20, 0x7f, 0x80, 0xff} {
+				b := append([]byte(nil), base...)
+				b[pos] = byte(c)
+				if pos+1 < len(b) {
+					b[pos+1] = byte(next)
+				}
+				want := 0
+				for want < len(b) && plain[b[want]] {
+					want++
+				}
+				if got := plainPrefix(b); got != want {
+					t.Fatalf("plainPrefix(%q) = %d, want %d", b, got, want)
+				}
+				wantVerbatim := true
+				for _, c := range b {
+					wantVerbatim = wantVerbatim && c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"\<>&`, rune(c))
+				}
+				if got := verbatim(string(b)); got != wantVerbatim {
+					t.Fatalf("verbatim(%q) = %v, want %v", b, got, wantVerbatim)
+				}
+				if quoted, _ := json.Marshal(string(b)); wantVerbatim && string(quoted) != `"`+string(b)+`"` {
+					t.Fatalf("encoding/json writes %q as %s, not as it is", b, quoted)
+				}
+			}
+		}
 	}
 }
