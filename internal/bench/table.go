@@ -145,8 +145,11 @@ func writeMemory(w io.Writer, m MemoryResult) {
 	fmt.Fprintf(w, "### 3. Memory\n\n")
 	fmt.Fprintln(w, "| sessions in the store | live heap they add | bytes per session | swept after the refresh lifetime | live heap left after the sweep |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
-	fmt.Fprintf(w, "| %s | %s | %s | %s | %s (%.1f%% of it) |\n", num(float64(m.Sessions)), mib(m.Added), num(m.PerSession()),
-		num(float64(m.Swept)), mib(m.LeftAfterSweep), 100*float64(m.LeftAfterSweep)/float64(max(m.Added, 1)))
+	left := "none (the heap is back at or below the empty store's)"
+	if m.LeftAfterSweep > 0 {
+		left = fmt.Sprintf("%s (%.1f%% of it)", mib(m.LeftAfterSweep), 100*float64(m.LeftAfterSweep)/float64(max(m.Added, 1)))
+	}
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", num(float64(m.Sessions)), mib(m.Added), num(m.PerSession()), num(float64(m.Swept)), left)
 	fmt.Fprintf(w, "\nSessions started as POST /__mock/sessions starts them, on a fake clock; the clock then moves on by the refresh lifetime (%s) and one sweep runs. ", m.RefreshLifetime)
 	fmt.Fprintf(w, "Target at most %d bytes per session: %s.\n\n", targetPerSession, verdict(m.PerSession() <= targetPerSession))
 }
