@@ -276,6 +276,7 @@ func AppendString(dst []byte, s string) []byte {
 func verbatim(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
+		// Little-endian, as plainPrefix reads; the compiler makes this one load.
 		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 		if below(x, 0x20)|x&highs|equal(x, '"')|equal(x, '\\')|equal(x, '<')|equal(x, '>')|equal(x, '&') != 0 {
