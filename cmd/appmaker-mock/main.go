@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -53,6 +54,21 @@ const (
 	maxBallastMiB     = 1024
 )
 
+// ballastSize is --gc-ballast-mib. It refuses a size out of range as it is set, so that
+// the flag and its environment variable are refused alike.
+type ballastSize int
+
+func (b *ballastSize) String() string { return strconv.Itoa(int(*b)) }
+
+func (b *ballastSize) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxBallastMiB {
+		return fmt.Errorf("want a whole number of MiB from 0 (none) to %d", maxBallastMiB)
+	}
+	*b = ballastSize(n)
+	return nil
+}
+
 // shutdownGrace is how long in-flight requests get to finish after SIGINT or SIGTERM.
 const shutdownGrace = 10 * time.Second
 
@@ -60,7 +76,8 @@ type options struct {
 	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat, fixtures string
 	accessTTL, refreshTTL, sessionTTL, reuseGrace                                  time.Duration
 	seed, admin                                                                    bool
-	events, ballastMiB                                                             int
+	events                                                                         int
+	ballastMiB                                                                     ballastSize
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -82,7 +99,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logFormat, "log", "text", "request log on stderr: text, json or off")
 	fs.StringVar(&o.fixtures, "fixtures", "", "JSON or YAML file of sessions with fixed sub, org and first tokens, created at start and on every POST /__mock/reset")
 	fs.IntVar(&o.events, "events", mock.DefaultEventBuffer, "how many requests GET /__mock/events remembers; 0 records none")
-	fs.IntVar(&o.ballastMiB, "gc-ballast-mib", defaultBallastMiB, "MiB of never-touched heap that make the garbage collector run less often under load, for a little more memory (docs/PERFORMANCE.md); 0 for none")
+	o.ballastMiB = defaultBallastMiB
+	fs.Var(&o.ballastMiB, "gc-ballast-mib", "`MiB` of heap allocated at start and never written, so that the garbage collector runs less often under load; peak RSS under load grows by about as much, and it counts towards GOMEMLIMIT (docs/PERFORMANCE.md); 0 for none")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `appmaker-mock serves POST /api/v1/auth/refresh-token from the AppMaker OpenAPI document
 with real refresh semantics: signed tokens, one-time rotation, reuse detection, expiry.
@@ -109,9 +127,6 @@ Flags:
 	if err := applyEnv(fs, os.LookupEnv); err != nil {
 		return nil, err
 	}
-	if o.ballastMiB < 0 || o.ballastMiB > maxBallastMiB {
-		return nil, fmt.Errorf("--gc-ballast-mib %d: want 0 (none) to %d", o.ballastMiB, maxBallastMiB)
-	}
 	return o, nil
 }
 
@@ -136,8 +151,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Allocated first, from memory the process has never used, so that it is not zeroed.
-	ballast := make([]byte, o.ballastMiB<<20)
+	// Allocated first, before the process has freed any memory to reuse: fresh pages need
+	// no zeroing, so they are never written.
+	ballast := make([]byte, int(o.ballastMiB)<<20)
 	defer runtime.KeepAlive(ballast)
 	doc, err := loadSpec(o.specFile)
 	if err != nil {

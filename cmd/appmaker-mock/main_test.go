@@ -60,8 +60,8 @@ func TestBadInputIsRefusedWithAClearError(t *testing.T) {
 		"positional":       {args: []string{"serve"}, want: `unexpected argument "serve"`},
 		"missing spec":     {args: []string{"--spec", "/nonexistent.json"}, want: "/nonexistent.json"},
 		"address in use":   {args: []string{"--addr", "256.0.0.1:1"}, want: "listen on 256.0.0.1:1"},
-		"negative ballast": {args: []string{"--gc-ballast-mib", "-1"}, want: "--gc-ballast-mib -1: want 0 (none) to 1024"},
-		"env ballast":      {env: map[string]string{"APPMAKER_MOCK_GC_BALLAST_MIB": "4096"}, want: "--gc-ballast-mib 4096"},
+		"negative ballast": {args: []string{"--gc-ballast-mib", "-1"}, want: `"-1" for flag -gc-ballast-mib: want a whole number of MiB from 0 (none) to 1024`},
+		"env ballast":      {env: map[string]string{"APPMAKER_MOCK_GC_BALLAST_MIB": "4096"}, want: `APPMAKER_MOCK_GC_BALLAST_MIB="4096": want a whole number of MiB from 0 (none) to 1024`},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
