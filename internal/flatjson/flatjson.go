@@ -135,7 +135,7 @@ func plainPrefix(b []byte) int {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		if below(x, 0x20)|above7e(x)|equal(x, '"')|equal(x, '\\') != 0 {
+		if below(x, 0x20)|delOrHigh(x)|equal(x, '"')|equal(x, '\\') != 0 {
 			break // the byte loop finds which one
 		}
 	}
@@ -149,19 +149,22 @@ func plainPrefix(b []byte) int {
 // nonzero exactly when some byte of x matches. A borrow can also mark a byte above a
 // match, never one without a match below it, so the tests say whether, not where.
 const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
+	eachByteOne  = 0x0101010101010101
+	eachByteHigh = 0x8080808080808080
 )
 
 // below reports bytes under n, for n at most 0x80.
-func below(x uint64, n byte) uint64 { return (x - ones*uint64(n)) & ^x & highs }
+func below(x uint64, n byte) uint64 { return (x - eachByteOne*uint64(n)) & ^x & eachByteHigh }
 
 // equal reports bytes equal to c.
-func equal(x uint64, c byte) uint64 { return below(x^(ones*uint64(c)), 1) }
+func equal(x uint64, c byte) uint64 { return below(x^(eachByteOne*uint64(c)), 1) }
 
-// above7e reports bytes of 0x7f and above: the high bit, or 0x7f, which adding one to
-// every byte turns into 0x80 (it carries into no neighbour when no high bit is set).
-func above7e(x uint64) uint64 { return (x | (x + ones)) & highs }
+// high reports bytes of 0x80 and above.
+func high(x uint64) uint64 { return x & eachByteHigh }
+
+// delOrHigh reports bytes of 0x7f (DEL) and above: a high bit, or 0x7f, which adding
+// one to every byte turns into 0x80 (it carries into no neighbour when no high bit is set).
+func delOrHigh(x uint64) uint64 { return (x | (x + eachByteOne)) & eachByteHigh }
 
 func (p *parser) literal(word string) bool {
 	if len(p.data)-p.pos >= len(word) && string(p.data[p.pos:p.pos+len(word)]) == word {
@@ -276,10 +279,12 @@ func AppendString(dst []byte, s string) []byte {
 func verbatim(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		// Little-endian, as plainPrefix reads; the compiler makes this one load.
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if below(x, 0x20)|x&highs|equal(x, '"')|equal(x, '\\')|equal(x, '<')|equal(x, '>')|equal(x, '&') != 0 {
+		// Little-endian, as plainPrefix reads; the compiler makes this one load, with one
+		// bounds check for w.
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if below(x, 0x20)|high(x)|equal(x, '"')|equal(x, '\\')|equal(x, '<')|equal(x, '>')|equal(x, '&') != 0 {
 			return false
 		}
 	}

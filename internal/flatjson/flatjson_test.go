@@ -51,36 +51,48 @@ func TestParseRefusesWhatItLeavesToEncodingJSON(t *testing.T) {
 }
 
 // The word-at-a-time scanners decide every byte as byte-by-byte tests do: each byte value
-// at each position of a run of plain bytes long enough for two words and a tail, and
-// next to each other byte value (the bit tricks' borrows cross neighbours).
+// at each position of runs of every length up to three words and a tail, with each
+// neighbour value that starts or stops a borrow or a carry across bytes.
 func TestWordScannersAgreeWithTheByteTables(t *testing.T) {
-	base := []byte("eyJhbGciOiJIUzI1NiJ9.e30")
-	for pos := range base {
-		for c := range 256 {
-			for _, next := range []int{c, 0x00, 0x20, 0x7f, 0x80, 0xff} {
-				b := append([]byte(nil), base...)
-				b[pos] = byte(c)
-				if pos+1 < len(b) {
-					b[pos+1] = byte(next)
-				}
-				want := 0
-				for want < len(b) && plain[b[want]] {
-					want++
-				}
-				if got := plainPrefix(b); got != want {
-					t.Fatalf("plainPrefix(%q) = %d, want %d", b, got, want)
-				}
-				wantVerbatim := true
-				for _, c := range b {
-					wantVerbatim = wantVerbatim && c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"\<>&`, rune(c))
-				}
-				if got := verbatim(string(b)); got != wantVerbatim {
-					t.Fatalf("verbatim(%q) = %v, want %v", b, got, wantVerbatim)
-				}
-				if quoted, _ := json.Marshal(string(b)); wantVerbatim && string(quoted) != `"`+string(b)+`"` {
-					t.Fatalf("encoding/json writes %q as %s, not as it is", b, quoted)
+	const base = "eyJhbGciOiJIUzI1NiJ9.e30.c2l" // 27 bytes: three words and a tail of three
+	for n := range len(base) + 1 {
+		for pos := range n {
+			for c := range 256 {
+				for _, next := range []int{c, 0x00, 0x01, 0x1f, 0x20, 0x22, 0x7e, 0x7f, 0x80, 0xff} {
+					b := []byte(base[:n])
+					b[pos] = byte(c)
+					if pos+1 < n {
+						b[pos+1] = byte(next)
+					}
+					checkWordScanners(t, b, n == len(base))
 				}
 			}
 		}
+	}
+}
+
+// checkWordScanners compares both scanners with byte-by-byte tests and, with
+// againstJSON, also what encoding/json writes (slower, so for one length only).
+func checkWordScanners(t *testing.T, b []byte, againstJSON bool) {
+	t.Helper()
+	want := 0
+	for want < len(b) && plain[b[want]] {
+		want++
+	}
+	if got := plainPrefix(b); got != want {
+		t.Fatalf("plainPrefix(%q) = %d, want %d", b, got, want)
+	}
+	wantVerbatim := true
+	for _, c := range b {
+		wantVerbatim = wantVerbatim && c >= 0x20 && c < 0x80 && !strings.ContainsRune(`"\<>&`, rune(c))
+	}
+	if got := verbatim(string(b)); got != wantVerbatim {
+		t.Fatalf("verbatim(%q) = %v, want %v", b, got, wantVerbatim)
+	}
+	if !wantVerbatim || !againstJSON {
+		return
+	}
+	if quoted, _ := json.Marshal(string(b)); string(quoted) != `"`+string(b)+`"` {
+		t.Fatalf("encoding/json writes %q as %s, not as it is", b, quoted)
 	}
 }
