@@ -222,18 +222,30 @@ var (
 // encoding/json); any other header is left to golang-jwt, which refuses every algorithm
 // but HS256.
 func (m *Minter) verify(token string, claims jwt.Claims) error {
-	header, rest, _ := strings.Cut(token, ".")
-	if header != hs256Header {
+	if !strings.HasPrefix(token, hs256Header+".") {
 		_, err := m.parser.ParseWithClaims(token, claims, m.keyFunc)
 		return err
 	}
-	payload, sig, ok := strings.Cut(rest, ".")
-	if !ok || strings.IndexByte(sig, '.') >= 0 {
-		return errMalformed
-	}
 	sc := m.getScratch()
 	defer m.putScratch(sc)
-	sc.out = append(sc.out[:0], token[:len(header)+1+len(payload)]...)
+	payload, err := m.signedPayload(sc, token)
+	if err != nil {
+		return err
+	}
+	if decodeClaims(payload, claims) {
+		return nil
+	}
+	return json.Unmarshal(payload, claims)
+}
+
+// signedPayload checks the signature of token, which has the mock's own header, and
+// returns its decoded payload, held in sc.
+func (m *Minter) signedPayload(sc *scratch, token string) ([]byte, error) {
+	payload, sig, ok := strings.Cut(token[len(hs256Header)+1:], ".")
+	if !ok || strings.IndexByte(sig, '.') >= 0 {
+		return nil, errMalformed
+	}
+	sc.out = append(sc.out[:0], token[:len(hs256Header)+1+len(payload)]...)
 	sc.sign.Reset()
 	sc.sign.Write(sc.out)
 	want := sc.sign.Sum(sc.sum[:0])
@@ -241,24 +253,81 @@ func (m *Minter) verify(token string, claims jwt.Claims) error {
 	got, err := b64.AppendDecode(sc.payload[:0], sc.out)
 	sc.payload = got
 	if err != nil || !hmac.Equal(got, want) {
-		return errSignature
+		return nil, errSignature
 	}
 	sc.out = append(sc.out[:0], payload...)
 	decoded, err := b64.AppendDecode(sc.payload[:0], sc.out)
 	sc.payload = decoded
 	if err != nil {
-		return errMalformed
+		return nil, errMalformed
 	}
-	if decodeClaims(decoded, claims) {
-		return nil
+	return decoded, nil
+}
+
+// The claims decodeClaims reads, one bit each, so that a repeated claim is caught.
+const (
+	claimIss uint16 = 1 << iota
+	claimSub
+	claimExp
+	claimNbf
+	claimIat
+	claimJti
+	claimOrg
+	claimSid
+	claimTyp
+	claimGen
+)
+
+// claimOf names the claim key is and the kind of value it takes in an access or a
+// refresh token (org is an access token's only, gen a refresh token's only); ok is false
+// for any other key.
+func claimOf(key []byte, access bool) (claim uint16, kind flatjson.Kind, ok bool) {
+	switch string(key) {
+	case "iss":
+		return claimIss, flatjson.String, true
+	case "sub":
+		return claimSub, flatjson.String, true
+	case "exp":
+		return claimExp, flatjson.Int, true
+	case "nbf":
+		return claimNbf, flatjson.Int, true
+	case "iat":
+		return claimIat, flatjson.Int, true
+	case "jti":
+		return claimJti, flatjson.String, true
+	case "org":
+		return claimOrg, flatjson.String, access
+	case "sid":
+		return claimSid, flatjson.String, true
+	case "typ":
+		return claimTyp, flatjson.String, true
+	case "gen":
+		return claimGen, flatjson.Int, !access
 	}
-	return json.Unmarshal(decoded, claims)
+	return 0, 0, false
+}
+
+// flatClaims parses payload and checks it as decodeClaims does before setting anything:
+// flatjson's shape, only claims of the token's type, each once and of its kind.
+func flatClaims(payload []byte, access bool, buf []flatjson.Member) ([]flatjson.Member, bool) {
+	members, ok := flatjson.Parse(payload, buf)
+	if !ok {
+		return nil, false
+	}
+	var seen uint16
+	for i := range members {
+		claim, kind, ok := claimOf(members[i].Key, access)
+		if !ok || members[i].Kind != kind || seen&claim != 0 {
+			return nil, false
+		}
+		seen |= claim
+	}
+	return members, true
 }
 
 // decodeClaims reads the claims of the payloads the mock writes, as encoding/json would
 // read them into claims, without its reflection: only flatjson's shape, only the claims
-// of the type, each once. It reports false for anything else; claims may then hold part
-// of the payload, and encoding/json, reading into it again, overwrites all of it.
+// of the type, each once. It reports false for anything else, and encoding/json decides.
 func decodeClaims(payload []byte, claims jwt.Claims) bool {
 	var reg *jwt.RegisteredClaims
 	var org, sid, typ *string
@@ -272,7 +341,7 @@ func decodeClaims(payload []byte, claims jwt.Claims) bool {
 		return false
 	}
 	var buf [12]flatjson.Member
-	members, ok := flatjson.Parse(payload, buf[:0])
+	members, ok := flatClaims(payload, org != nil, buf[:0])
 	if !ok {
 		return false
 	}
@@ -280,62 +349,39 @@ func decodeClaims(payload []byte, claims jwt.Claims) bool {
 	text := string(payload)
 	var dates [3]jwt.NumericDate
 	block := &dates
-	str := func(m *flatjson.Member) string { return flatjson.Substring(text, payload, m.Str) }
-	var seen uint16
 	for i := range members {
 		m := &members[i]
-		var bit uint16
-		switch string(m.Key) {
-		case "iss":
-			bit, ok = 1<<0, setString(&reg.Issuer, m, str)
-		case "sub":
-			bit, ok = 1<<1, setString(&reg.Subject, m, str)
-		case "exp":
-			bit, ok = 1<<2, setDate(&reg.ExpiresAt, &block[0], m)
-		case "nbf":
-			bit, ok = 1<<3, setDate(&reg.NotBefore, &block[1], m)
-		case "iat":
-			bit, ok = 1<<4, setDate(&reg.IssuedAt, &block[2], m)
-		case "jti":
-			bit, ok = 1<<5, setString(&reg.ID, m, str)
-		case "org":
-			bit, ok = 1<<6, org != nil && setString(org, m, str)
-		case "sid":
-			bit, ok = 1<<7, setString(sid, m, str)
-		case "typ":
-			bit, ok = 1<<8, setString(typ, m, str)
-		case "gen":
-			bit, ok = 1<<9, gen != nil && m.Kind == flatjson.Int
-			if ok {
-				*gen = int(m.Int)
-			}
-		default:
-			return false
+		str := flatjson.Substring(text, payload, m.Str)
+		switch claim, _, _ := claimOf(m.Key, org != nil); claim {
+		case claimIss:
+			reg.Issuer = str
+		case claimSub:
+			reg.Subject = str
+		case claimExp:
+			reg.ExpiresAt = setDate(&block[0], m.Int)
+		case claimNbf:
+			reg.NotBefore = setDate(&block[1], m.Int)
+		case claimIat:
+			reg.IssuedAt = setDate(&block[2], m.Int)
+		case claimJti:
+			reg.ID = str
+		case claimOrg:
+			*org = str
+		case claimSid:
+			*sid = str
+		case claimTyp:
+			*typ = str
+		case claimGen:
+			*gen = int(m.Int)
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
 	}
-	return true
-}
-
-func setString(dst *string, m *flatjson.Member, str func(*flatjson.Member) string) bool {
-	if m.Kind != flatjson.String {
-		return false
-	}
-	*dst = str(m)
 	return true
 }
 
 // setDate reads a NumericDate into slot as golang-jwt does: whole seconds, local time.
-func setDate(dst **jwt.NumericDate, slot *jwt.NumericDate, m *flatjson.Member) bool {
-	if m.Kind != flatjson.Int {
-		return false
-	}
-	*slot = *jwt.NewNumericDate(time.Unix(m.Int, 0))
-	*dst = slot
-	return true
+func setDate(slot *jwt.NumericDate, seconds int64) *jwt.NumericDate {
+	*slot = *jwt.NewNumericDate(time.Unix(seconds, 0))
+	return slot
 }
 
 func (m *Minter) keyFunc(*jwt.Token) (any, error) { return m.key, nil }
@@ -363,6 +409,31 @@ func (m *Minter) verifyAccess(token string) (*AccessClaims, error) {
 		return nil, errWrongType
 	}
 	return &c, nil
+}
+
+// isAccess reports whether token is an access token this mock signed, as verifyAccess
+// decides, without building its claims: a refresh's credentials need no more. A payload
+// decodeClaims would leave to encoding/json is left to verifyAccess.
+func (m *Minter) isAccess(token string) bool {
+	if strings.HasPrefix(token, hs256Header+".") {
+		sc := m.getScratch()
+		defer m.putScratch(sc)
+		payload, err := m.signedPayload(sc, token)
+		if err != nil {
+			return false
+		}
+		var buf [12]flatjson.Member
+		if members, ok := flatClaims(payload, true, buf[:0]); ok {
+			for _, c := range members {
+				if string(c.Key) == "typ" {
+					return string(c.Str) == typAccess
+				}
+			}
+			return false // no typ: verifyAccess finds the wrong type
+		}
+	}
+	_, err := m.verifyAccess(token)
+	return err == nil
 }
 
 func minTime(a, b time.Time) time.Time {

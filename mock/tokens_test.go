@@ -1,6 +1,8 @@
 package mock
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -165,6 +167,65 @@ func TestVerifyDecidesAsGolangJWT(t *testing.T) {
 	}
 }
 
+// isAccess, which a refresh's credentials go through, accepts exactly the tokens
+// verifyAccess accepts: changed tokens, refresh tokens, and signed payloads of every
+// shape its own reader refuses and leaves to verifyAccess.
+func TestIsAccessDecidesAsVerifyAccess(t *testing.T) {
+	m := testMinter(t)
+	p, err := m.pairFor(testSession("user-1", "org-1"), 1, time.Unix(1767258000, 0), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := []string{p.AccessToken, p.RefreshToken, "", ".", "..", hs256Header, hs256Header + ".", hs256Header + "..",
+		p.AccessToken + ".x", p.AccessToken + "="}
+	for i := range len(p.AccessToken) {
+		for _, c := range "AQgw_-.=x" {
+			if rune(p.AccessToken[i]) != c {
+				tokens = append(tokens, p.AccessToken[:i]+string(c)+p.AccessToken[i+1:])
+			}
+		}
+	}
+	for _, claims := range []jwt.MapClaims{
+		{"sid": "s", "typ": typAccess},
+		{"sid": "s", "typ": typAccess, "gen": 1},            // a refresh token's claim
+		{"sid": "s", "typ": typAccess, "zzz": 1},            // an unknown claim
+		{"sid": "s", "typ": typAccess, "exp": "tomorrow"},   // a claim of the wrong kind
+		{"sid": "s", "typ": typAccess, "exp": 1767258000.5}, // a number flatjson leaves alone
+		{"sid": "s", "typ": typRefresh},
+		{"sid": "s", "typ": 1},
+		{"sid": "s"},
+		{"sid": "s", "typ": "Access"},
+	} {
+		for _, header := range []map[string]any{nil, {"kid": "other"}} {
+			tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+			for k, v := range header {
+				tok.Header[k] = v
+			}
+			signed, err := tok.SignedString(m.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens = append(tokens, signed)
+		}
+	}
+	// Duplicate claims, which MapClaims cannot write.
+	dup := hs256Header + "." + b64.EncodeToString([]byte(`{"typ":"refresh","typ":"access"}`))
+	tokens = append(tokens, dup+"."+b64.EncodeToString(hmacSHA256(m.key, dup)))
+	accepted := 0
+	for _, tok := range tokens {
+		_, err := m.verifyAccess(tok)
+		if got := m.isAccess(tok); got != (err == nil) {
+			t.Fatalf("%q: isAccess says %v, verifyAccess %v", tok, got, err)
+		}
+		if err == nil {
+			accepted++
+		}
+	}
+	if accepted < 4 {
+		t.Fatalf("only %d of the tokens are access tokens: the test lost its positive cases", accepted)
+	}
+}
+
 func TestDerivedIDsAreStableAndDistinct(t *testing.T) {
 	m := testMinter(t)
 	sc := m.getScratch()
@@ -175,4 +236,10 @@ func TestDerivedIDsAreStableAndDistinct(t *testing.T) {
 	if a1 != a2 || r1 != r2 || a1 == r1 || a1 == a3 || len(a1) != 22 || len(r1) != 22 {
 		t.Fatalf("derived ids: %q %q / %q %q / %q", a1, r1, a2, r2, a3)
 	}
+}
+
+func hmacSHA256(key []byte, signed string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(signed))
+	return h.Sum(nil)
 }
