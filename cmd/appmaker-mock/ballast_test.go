@@ -19,8 +19,9 @@ func TestTheGCBallastIsLiveButNotResident(t *testing.T) {
 		t.Skip("reads the process's resident memory from /proc, which only Linux has")
 	}
 	const ballastMiB = 512
-	t.Setenv("GODEBUG", "gctrace=1") // the binary inherits it: one line per collection on stderr
-	p := startMock(t, buildMock(t), "--log", "off", "--gc-ballast-mib", strconv.Itoa(ballastMiB))
+	bin := buildMock(t)
+	t.Setenv("GODEBUG", "gctrace=1") // after the build, for the binary only: one line per collection on stderr
+	p := startMock(t, bin, "--log", "off", "--gc-ballast-mib", strconv.Itoa(ballastMiB))
 	// "gc 1 @0.011s 2%: …, 514->514->512 MB, …": the last of the three is what the
 	// collection left live. Allocating the ballast starts one, so one is reported.
 	liveAfter := regexp.MustCompile(`\d+->\d+->(\d+) MB`)
