@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -161,18 +160,14 @@ func (s *Server) seedFixtures(ctx context.Context) error {
 	return nil
 }
 
-// fixtureRefresh returns the claims a fixture's first refresh token stands for.
-func (s *Server) fixtureRefresh(presented Hash) (*RefreshClaims, bool) {
+// fixtureRefresh returns the session and expiry of a fixture's first refresh token.
+func (s *Server) fixtureRefresh(presented Hash) (fixtureEntry, bool) {
 	idx := s.fixtures.Load()
 	if idx == nil || len(idx.refresh) == 0 {
-		return nil, false
+		return fixtureEntry{}, false
 	}
 	e, ok := idx.refresh[presented]
-	if !ok {
-		return nil, false
-	}
-	return &RefreshClaims{Sid: e.sessionID, Gen: 1, Typ: typRefresh,
-		RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: &jwt.NumericDate{Time: e.expiresAt}}}, true
+	return e, ok
 }
 
 // fixtureAccess returns the session of a fixture's access token.

@@ -154,38 +154,20 @@ const (
 // Refresh runs steps 3 to 6 for a presented refresh token and returns the pair to answer.
 func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
 	now := s.clock.Now()
-	presented := HashToken(token)
-	// Step 3: only a refresh token this mock issued is considered at all: one it signed,
-	// or a fixture's first token.
-	claims, ok := s.fixtureRefresh(presented)
-	if !ok {
-		var err error
-		if claims, err = s.minter.verifyRefresh(token); err != nil {
-			return Pair{}, ErrInvalidRefreshToken
-		}
-	}
-	note(ctx, func(v *verdict) { v.sessionID = claims.Sid })
-	snapshot, err := s.store.Get(ctx, claims.Sid)
-	if errors.Is(err, ErrSessionNotFound) {
-		_, expiredEarly := s.expiredEarly.Load(claims.Sid)
-		if expiredEarly || (claims.ExpiresAt != nil && !now.Before(claims.ExpiresAt.Time)) {
-			return Pair{}, ErrRefreshTokenExpired // swept after it expired
-		}
-		return Pair{}, ErrInvalidRefreshToken
-	}
+	tok, snapshot, err := s.identify(ctx, token, now)
 	if err != nil {
 		return Pair{}, err
 	}
 	// Mint the successor outside the session's lock: signing is the slow part. Its ids
 	// derive from the presented token, so a grace replay re-creates the same pair.
-	next, err := s.minter.pairFor(&snapshot, claims.Gen+1, now, token)
+	next, err := s.minter.pairFor(&snapshot, tok.gen+1, now, token)
 	if err != nil {
 		return Pair{}, err
 	}
 	var result outcome
-	sess, err := s.store.Update(ctx, claims.Sid, func(sess *Session) error {
+	sess, err := s.store.Update(ctx, tok.sid, func(sess *Session) error {
 		var ruleErr error
-		result, ruleErr = s.rotate(sess, claims, presented, next, now)
+		result, ruleErr = s.rotate(sess, &tok, next, now)
 		return ruleErr
 	})
 	if err != nil {
@@ -197,22 +179,79 @@ func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
 	return next, nil
 }
 
+// presentedToken is what the refresh rules need to know of a presented refresh token.
+type presentedToken struct {
+	hash      Hash
+	sid       string
+	gen       int
+	expiresAt time.Time // its exp claim; zero when it has none
+}
+
+// identify runs step 3: only a refresh token this mock issued is considered at all, one
+// it signed or a fixture's first token. It returns what the token says and a snapshot
+// of its session.
+func (s *Server) identify(ctx context.Context, token string, now time.Time) (presentedToken, Session, error) {
+	tok := presentedToken{hash: HashToken(token)}
+	var snapshot Session
+	found := false
+	if e, ok := s.fixtureRefresh(tok.hash); ok {
+		tok.sid, tok.gen, tok.expiresAt = e.sessionID, 1, e.expiresAt
+	} else {
+		// The usual case, a session's current token, is known by its hash alone: the
+		// store keeps the hash of the token this mock signed last, and a token with that
+		// hash is that token, signature and claims included (its generation is the
+		// session's, its exp the session's current expiry, whole seconds as pairFor sets
+		// it, or earlier when the control plane expired it). So the sid the payload names
+		// serves, unverified, only to find the session to compare with.
+		if sid, ok := s.minter.claimedSession(token); ok {
+			sess, err := s.store.Get(ctx, sid)
+			if err == nil && subtle.ConstantTimeCompare(tok.hash[:], sess.Current[:]) == 1 {
+				tok.sid, tok.gen, tok.expiresAt = sess.ID, sess.Generation, sess.CurrentExpiresAt
+				note(ctx, func(v *verdict) { v.sessionID = tok.sid })
+				return tok, sess, nil
+			}
+			snapshot, found = sess, err == nil
+		}
+		claims, err := s.minter.verifyRefresh(token)
+		if err != nil {
+			return tok, Session{}, ErrInvalidRefreshToken
+		}
+		tok.sid, tok.gen = claims.Sid, claims.Gen
+		if claims.ExpiresAt != nil {
+			tok.expiresAt = claims.ExpiresAt.Time
+		}
+	}
+	note(ctx, func(v *verdict) { v.sessionID = tok.sid })
+	if found && snapshot.ID == tok.sid {
+		return tok, snapshot, nil
+	}
+	snapshot, err := s.store.Get(ctx, tok.sid)
+	if errors.Is(err, ErrSessionNotFound) {
+		_, expiredEarly := s.expiredEarly.Load(tok.sid)
+		if expiredEarly || (!tok.expiresAt.IsZero() && !now.Before(tok.expiresAt)) {
+			return tok, Session{}, ErrRefreshTokenExpired // swept after it expired
+		}
+		return tok, Session{}, ErrInvalidRefreshToken
+	}
+	return tok, snapshot, err
+}
+
 // rotate applies the refresh rules to a session under its lock.
-func (s *Server) rotate(sess *Session, claims *RefreshClaims, presented Hash, next Pair, now time.Time) (outcome, error) {
+func (s *Server) rotate(sess *Session, tok *presentedToken, next Pair, now time.Time) (outcome, error) {
 	// Step 4: a revoked session stays revoked.
 	if sess.Revoked() {
 		return 0, ErrSessionRevoked
 	}
 	// Step 4: the session's absolute lifetime and the token's own idle lifetime.
-	if !now.Before(sess.ExpiresAt) || (claims.ExpiresAt != nil && !now.Before(claims.ExpiresAt.Time)) {
+	if !now.Before(sess.ExpiresAt) || (!tok.expiresAt.IsZero() && !now.Before(tok.expiresAt)) {
 		return 0, ErrRefreshTokenExpired
 	}
-	isCurrent := subtle.ConstantTimeCompare(presented[:], sess.Current[:]) == 1
-	isPrevious := subtle.ConstantTimeCompare(presented[:], sess.Previous[:]) == 1
+	isCurrent := subtle.ConstantTimeCompare(tok.hash[:], sess.Current[:]) == 1
+	isPrevious := subtle.ConstantTimeCompare(tok.hash[:], sess.Previous[:]) == 1
 	switch {
 	case isCurrent && !now.Before(sess.CurrentExpiresAt):
 		return 0, ErrRefreshTokenExpired
-	case isCurrent && claims.Gen == sess.Generation:
+	case isCurrent && tok.gen == sess.Generation:
 		// Step 5, RFC 9700 §4.14.2: a refresh token is used once; rotation issues its successor.
 		sess.Previous, sess.Current = sess.Current, HashToken(next.RefreshToken)
 		sess.Generation++
@@ -220,10 +259,10 @@ func (s *Server) rotate(sess *Session, claims *RefreshClaims, presented Hash, ne
 		sess.CurrentExpiresAt = next.RefreshExpiresAt
 		sess.AccessExpiresAt = next.AccessExpiresAt
 		return rotated, nil
-	case isPrevious && claims.Gen == sess.Generation-1 && now.Sub(sess.RotatedAt) < s.cfg.grace:
+	case isPrevious && tok.gen == sess.Generation-1 && now.Sub(sess.RotatedAt) < s.cfg.grace:
 		// Step 6: inside --reuse-grace, the racing twin of the last rotation gets the same successor.
 		return graceReplay, nil
-	case claims.Gen < sess.Generation:
+	case tok.gen < sess.Generation:
 		// Step 6, RFC 6749 §10.4 and RFC 9700 §4.14.2: a rotated refresh token presented
 		// again means it leaked; revoke the whole session, so the newest token dies too.
 		sess.RevokedAt = now

@@ -218,6 +218,21 @@ func TestExpiry(t *testing.T) {
 			access, refresh = p.AccessToken, p.RefreshToken
 		}
 	})
+	t.Run("at the exp claim's second, also when the clock is between seconds", func(t *testing.T) {
+		// A token states its expiry in whole seconds; the session must not outlive it by
+		// the fraction the clock had when the token was minted.
+		h := newHarness(t)
+		h.clock.Advance(700 * time.Millisecond)
+		s := h.session()
+		h.clock.Advance(time.Hour + 200*time.Millisecond)
+		p := h.refresh(s.AccessToken, s.RefreshToken).pair(t) // minted at 09:00:00.9 + 1h
+		exp := time.Unix(int64(claims(t, p.RefreshToken)["exp"].(float64)), 0)
+		if want := epoch.Add(time.Hour + mock.DefaultRefreshTTL); !exp.Equal(want) {
+			t.Fatalf("refresh exp %v, want %v", exp, want)
+		}
+		h.clock.Advance(exp.Sub(h.clock.Now()))
+		wantStatus(t, h.refresh(p.AccessToken, p.RefreshToken), 401, mock.CodeRefreshTokenExpired)
+	})
 	t.Run("absolute lifetime", func(t *testing.T) {
 		h := newHarness(t, mock.WithTTLs(0, 0, 10*24*time.Hour))
 		s := h.session()

@@ -154,7 +154,12 @@ func (m *Minter) pairFor(s *Session, gen int, now time.Time, jtiSeed string) (Pa
 		accessID, refreshID = m.derivedIDs(sc, jtiSeed)
 	}
 	// The refresh lifetime slides from now but never past the session's absolute end.
-	p := Pair{AccessExpiresAt: now.Add(m.accessTTL), RefreshExpiresAt: minTime(now.Add(m.refreshTTL), s.ExpiresAt)}
+	// Expiries are whole seconds, as the exp claims state them, so that a session keeps
+	// exactly the expiry its current token states (identify relies on it).
+	p := Pair{
+		AccessExpiresAt:  now.Add(m.accessTTL).Truncate(time.Second),
+		RefreshExpiresAt: minTime(now.Add(m.refreshTTL), s.ExpiresAt).Truncate(time.Second),
+	}
 	iat := now.Unix()
 
 	// The claims golang-jwt would write for AccessClaims and RefreshClaims (registered
@@ -262,6 +267,29 @@ func (m *Minter) signedPayload(sc *scratch, token string) ([]byte, error) {
 		return nil, errMalformed
 	}
 	return decoded, nil
+}
+
+// claimedSession returns the sid a token of the mock's own shape names, unverified. The
+// payloads pairFor writes begin {"sid":"<22 characters>", so only the first 44
+// characters of the payload are decoded. The sid serves to find the session whose
+// current token's hash to compare with, never as a credential.
+func (m *Minter) claimedSession(token string) (string, bool) {
+	const prefix = `{"sid":"`
+	const sidLen = 22 // a session id: its 16 random bytes in base64url
+	var text [44]byte // decodes to the 33 bytes `{"sid":"`, the sid, `",`
+	var raw [33]byte
+	payload, ok := strings.CutPrefix(token, hs256Header+".")
+	if !ok || len(payload) < len(text) {
+		return "", false
+	}
+	copy(text[:], payload)
+	if _, err := b64.Decode(raw[:], text[:]); err != nil {
+		return "", false
+	}
+	if string(raw[:len(prefix)]) != prefix || raw[len(prefix)+sidLen] != '"' {
+		return "", false
+	}
+	return string(raw[len(prefix) : len(prefix)+sidLen]), true
 }
 
 // The claims decodeClaims reads, one bit each, so that a repeated claim is caught.

@@ -243,3 +243,39 @@ func hmacSHA256(key []byte, signed string) []byte {
 	h.Write([]byte(signed))
 	return h.Sum(nil)
 }
+
+// claimedSession reads the sid of every token pairFor mints, and nothing from a token of
+// another shape: a refresh of those goes the verified way.
+func TestClaimedSessionReadsTheSidOfMintedTokensOnly(t *testing.T) {
+	m := testMinter(t)
+	s := testSession("user-1", "org-1")
+	s.ID = "q-_Zx9AAAAAAAAAAAAAAAw" // every base64url character class
+	for _, sess := range []*Session{s, testSession("", "")} {
+		p, err := m.pairFor(sess, 1, sess.CreatedAt, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range []string{p.AccessToken, p.RefreshToken} {
+			if sid, ok := m.claimedSession(tok); !ok || sid != sess.ID {
+				t.Errorf("claimedSession = %q, %v; want %q", sid, ok, sess.ID)
+			}
+		}
+	}
+	encode := func(payload string) string { return hs256Header + "." + b64.EncodeToString([]byte(payload)) + ".sig" }
+	for _, tok := range []string{
+		"",
+		"not a token",
+		hs256Header + ".",
+		encode(`{"sid":"AAAAAAAAAAAAAAAAAAAAAA"}`)[:len(hs256Header)+40], // cut inside the sid
+		encode(`{"sid":"AAAAAAAAAAAAAAAAAAAAA","typ":"refresh"}`),        // 21 characters
+		encode(`{"sid":"AAAAAAAAAAAAAAAAAAAAAAA","typ":"refresh"}`),      // 23 characters
+		encode(`{"typ":"refresh","sid":"AAAAAAAAAAAAAAAAAAAAAA"}`),       // sid not first
+		encode(`{ "sid":"AAAAAAAAAAAAAAAAAAAAAA","typ":"refresh"}`),      // not pairFor's spelling
+		"eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9." + b64.EncodeToString([]byte(`{"sid":"AAAAAAAAAAAAAAAAAAAAAA","x":1}`)) + ".sig",
+		hs256Header + "." + strings.Repeat("!", 60),
+	} {
+		if sid, ok := m.claimedSession(tok); ok {
+			t.Errorf("claimedSession(%q) = %q, want none", tok, sid)
+		}
+	}
+}
