@@ -25,6 +25,9 @@ type shard struct {
 	// peak is the most sessions m has held since it was made: Go maps keep their size when
 	// emptied, so Sweep makes a smaller one once most of them are gone.
 	peak int
+	// updating is the session Update lends fn, guarded by mu: a local one would move to
+	// the heap on every refresh, since fn may be any function.
+	updating Session
 }
 
 // sessionKey is the 16 random bytes behind a session ID (which is their base64url form).
@@ -110,10 +113,13 @@ func (st *MemStore) Update(_ context.Context, id string, fn func(*Session) error
 	if !found {
 		return Session{}, ErrSessionNotFound
 	}
-	s := r.session(id)
-	err := fn(&s)
-	r.set(&s)
-	return s, err
+	s := &sh.updating
+	*s = r.session(id)
+	err := fn(s)
+	r.set(s)
+	out := *s
+	*s = Session{} // keeps no strings alive
+	return out, err
 }
 
 // List implements Store.

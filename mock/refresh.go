@@ -159,8 +159,8 @@ func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
 		return Pair{}, err
 	}
 	// Mint the successor outside the session's lock: signing is the slow part. Its ids
-	// derive from the presented token, so a grace replay re-creates the same pair.
-	next, err := s.minter.pairFor(&snapshot, tok.gen+1, now, token)
+	// derive from the presented token's hash, so a grace replay re-creates the same pair.
+	next, err := s.minter.pairFor(&snapshot, tok.gen+1, now, &tok.hash)
 	if err != nil {
 		return Pair{}, err
 	}
@@ -174,7 +174,7 @@ func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
 		return Pair{}, err
 	}
 	if result == graceReplay {
-		return s.minter.pairFor(&sess, sess.Generation, sess.RotatedAt, token)
+		return s.minter.pairFor(&sess, sess.Generation, sess.RotatedAt, &tok.hash)
 	}
 	return next, nil
 }

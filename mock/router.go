@@ -56,9 +56,9 @@ func equalSegments(a, b []string) bool {
 
 // match finds the route of path, setting its template parameters on r.
 func (rt *router) match(r *http.Request) *route {
-	segs := splitPath(r.URL.Path)
+	path := strings.TrimPrefix(r.URL.Path, "/")
 	for _, candidate := range rt.routes {
-		if params, ok := candidate.matches(segs); ok {
+		if params, ok := candidate.matches(path); ok {
 			for name, v := range params {
 				r.SetPathValue(name, v)
 			}
@@ -68,23 +68,28 @@ func (rt *router) match(r *http.Request) *route {
 	return nil
 }
 
-func (r *route) matches(segs []string) (map[string]string, bool) {
-	if len(segs) != len(r.segments) {
-		return nil, false
-	}
+// matches walks path (without its leading slash) segment by segment, as splitPath would
+// cut it, without allocating the segments: match runs on every request.
+func (r *route) matches(path string) (map[string]string, bool) {
 	var params map[string]string
+	rest := path
 	for i, t := range r.segments {
+		seg, after, more := strings.Cut(rest, "/")
+		if more != (i < len(r.segments)-1) {
+			return nil, false // more or fewer segments than the template
+		}
+		rest = after
 		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if segs[i] == "" {
+			if seg == "" {
 				return nil, false
 			}
 			if params == nil {
 				params = map[string]string{}
 			}
-			params[t[1:len(t)-1]] = segs[i]
+			params[t[1:len(t)-1]] = seg
 			continue
 		}
-		if t != segs[i] {
+		if t != seg {
 			return nil, false
 		}
 	}

@@ -86,7 +86,7 @@ func (s *Server) NewSession(ctx context.Context, req NewSessionRequest) (Session
 	}
 	now := s.clock.Now()
 	sess := Session{ID: id, Sub: req.Sub, Org: req.Org, CreatedAt: now, ExpiresAt: now.Add(s.cfg.sessionTTL), Generation: 1}
-	pair, err := s.minter.pairFor(&sess, 1, now, "")
+	pair, err := s.minter.pairFor(&sess, 1, now, nil)
 	if err != nil {
 		return SessionTokens{}, err
 	}

@@ -61,7 +61,8 @@ type Store interface {
 	Get(ctx context.Context, id string) (Session, error)
 	// Update runs fn on the session under its lock and keeps what fn changed, also
 	// when fn returns an error (a reuse revokes the session and reports the reuse).
-	// It returns the session as fn left it and fn's error.
+	// It returns the session as fn left it and fn's error. fn must not keep the pointer
+	// it is given.
 	Update(ctx context.Context, id string, fn func(*Session) error) (Session, error)
 	// List returns copies of every session, in no particular order.
 	List(ctx context.Context) ([]Session, error)

@@ -124,10 +124,9 @@ func (m *Minter) randomID(n int) (string, error) {
 // derivedIDs are two 128-bit ids, the halves of HMAC(derive, seed): unpredictable without
 // the key, and the same every time for the same seed, so a grace-window replay of a
 // rotation re-creates the very pair it answered first without the store keeping any token.
-func (m *Minter) derivedIDs(sc *scratch, seed string) (accessID, refreshID string) {
+func (m *Minter) derivedIDs(sc *scratch, seed *Hash) (accessID, refreshID string) {
 	sc.derive.Reset()
-	sc.out = append(sc.out[:0], seed...)
-	sc.derive.Write(sc.out)
+	sc.derive.Write(seed[:])
 	sum := sc.derive.Sum(sc.sum[:0])
 	var ids [2 * 22]byte // two 16-byte halves, base64url: 22 characters each
 	b64.Encode(ids[:22], sum[:16])
@@ -136,13 +135,14 @@ func (m *Minter) derivedIDs(sc *scratch, seed string) (accessID, refreshID strin
 	return both[:22], both[22:]
 }
 
-// pairFor mints the pair of generation gen of session s at time now. jtiSeed decides the
-// token ids: "" draws fresh random ones, anything else derives them from the seed.
-func (m *Minter) pairFor(s *Session, gen int, now time.Time, jtiSeed string) (Pair, error) {
+// pairFor mints the pair of generation gen of session s at time now. seed decides the
+// token ids: nil draws fresh random ones; the hash of the refresh token presented
+// derives them from it.
+func (m *Minter) pairFor(s *Session, gen int, now time.Time, seed *Hash) (Pair, error) {
 	sc := m.getScratch()
 	defer m.putScratch(sc)
 	accessID, refreshID := "", ""
-	if jtiSeed == "" {
+	if seed == nil {
 		var err error
 		if accessID, err = m.randomID(16); err != nil {
 			return Pair{}, err
@@ -151,7 +151,7 @@ func (m *Minter) pairFor(s *Session, gen int, now time.Time, jtiSeed string) (Pa
 			return Pair{}, err
 		}
 	} else {
-		accessID, refreshID = m.derivedIDs(sc, jtiSeed)
+		accessID, refreshID = m.derivedIDs(sc, seed)
 	}
 	// The refresh lifetime slides from now but never past the session's absolute end.
 	// Expiries are whole seconds, as the exp claims state them, so that a session keeps

@@ -42,7 +42,8 @@ func TestMintedTokensReadTheSameWithGolangJWT(t *testing.T) {
 		testSession(`quote " back \ slash`, "<org> & \u00e9t\u00e9 \U0001F600"),
 		testSession("", "\x01"),
 	} {
-		for _, seed := range []string{"", "previous-token"} {
+		previous := HashToken("previous-token")
+		for _, seed := range []*Hash{nil, &previous} {
 			p, err := m.pairFor(s, 7, s.CreatedAt.Add(1500*time.Millisecond), seed)
 			if err != nil {
 				t.Fatal(err)
@@ -135,7 +136,7 @@ func TestTokensSignedByGolangJWTVerify(t *testing.T) {
 // when golang-jwt does (a changed signature, an alg of none, other base64 spellings).
 func TestVerifyDecidesAsGolangJWT(t *testing.T) {
 	m := testMinter(t)
-	p, err := m.pairFor(testSession("user-1", "org-1"), 1, time.Unix(1767258000, 0), "")
+	p, err := m.pairFor(testSession("user-1", "org-1"), 1, time.Unix(1767258000, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestVerifyDecidesAsGolangJWT(t *testing.T) {
 // shape its own reader refuses and leaves to verifyAccess.
 func TestIsAccessDecidesAsVerifyAccess(t *testing.T) {
 	m := testMinter(t)
-	p, err := m.pairFor(testSession("user-1", "org-1"), 1, time.Unix(1767258000, 0), "")
+	p, err := m.pairFor(testSession("user-1", "org-1"), 1, time.Unix(1767258000, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,9 +231,10 @@ func TestDerivedIDsAreStableAndDistinct(t *testing.T) {
 	m := testMinter(t)
 	sc := m.getScratch()
 	defer m.putScratch(sc)
-	a1, r1 := m.derivedIDs(sc, "token-1")
-	a2, r2 := m.derivedIDs(sc, "token-1")
-	a3, _ := m.derivedIDs(sc, "token-2")
+	h1, h2 := HashToken("token-1"), HashToken("token-2")
+	a1, r1 := m.derivedIDs(sc, &h1)
+	a2, r2 := m.derivedIDs(sc, &h1)
+	a3, _ := m.derivedIDs(sc, &h2)
 	if a1 != a2 || r1 != r2 || a1 == r1 || a1 == a3 || len(a1) != 22 || len(r1) != 22 {
 		t.Fatalf("derived ids: %q %q / %q %q / %q", a1, r1, a2, r2, a3)
 	}
@@ -251,7 +253,7 @@ func TestClaimedSessionReadsTheSidOfMintedTokensOnly(t *testing.T) {
 	s := testSession("user-1", "org-1")
 	s.ID = "q-_Zx9AAAAAAAAAAAAAAAw" // every base64url character class
 	for _, sess := range []*Session{s, testSession("", "")} {
-		p, err := m.pairFor(sess, 1, sess.CreatedAt, "")
+		p, err := m.pairFor(sess, 1, sess.CreatedAt, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
