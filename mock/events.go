@@ -48,8 +48,23 @@ type verdict struct {
 
 type verdictKey struct{}
 
-func withVerdict(ctx context.Context, v *verdict) context.Context {
-	return context.WithValue(ctx, verdictKey{}, v)
+// exchange is what ServeHTTP keeps of one request: the writer that sees its status and,
+// when its event is recorded, its verdict. It is also the request's context then, so
+// that a handler deep down (Refresh takes only a context) can note something, and all of
+// it takes one allocation instead of one for each part.
+type exchange struct {
+	context.Context // the request's own; nil when no event is recorded
+	sw              statusWriter
+	verdict         verdict
+}
+
+// Value answers the request's verdict for verdictKey and asks the request's context for
+// anything else.
+func (e *exchange) Value(key any) any {
+	if _, ok := key.(verdictKey); ok {
+		return &e.verdict
+	}
+	return e.Context.Value(key)
 }
 
 // note records something about the current request for its event; a no-op when events are off.

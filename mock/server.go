@@ -95,13 +95,14 @@ func (s *Server) Clock() Clock { return s.clock }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	sw := &statusWriter{ResponseWriter: w}
+	ex := &exchange{sw: statusWriter{ResponseWriter: w}}
+	sw := &ex.sw
 	elapsed := stopwatch()
 	admin := strings.HasPrefix(r.URL.Path, adminPrefix) && s.cfg.admin
 	var v *verdict
 	if !admin && r.URL.Path != "/healthz" && s.events.enabled() {
-		v = &verdict{}
-		r = r.WithContext(withVerdict(r.Context(), v))
+		v, ex.Context = &ex.verdict, r.Context()
+		r = r.WithContext(ex)
 	}
 	defer func() {
 		d := elapsed()
