@@ -190,28 +190,21 @@ type presentedToken struct {
 // identify runs step 3: only a refresh token this mock issued is considered at all, one
 // it signed or a fixture's first token. It returns what the token says and a snapshot
 // of its session.
+//
+// The usual case, a session's current token, is known by its hash alone: the store keeps
+// the hash of the token this mock signed last, and a token with that hash is that token,
+// signature and claims included. Its generation is the session's, and its exp the
+// session's current expiry (whole seconds, as pairFor sets it, or earlier when the
+// control plane expired it). Any other token is verified and decoded.
 func (s *Server) identify(ctx context.Context, token string, now time.Time) (presentedToken, Session, error) {
 	tok := presentedToken{hash: HashToken(token)}
-	var snapshot Session
-	found := false
+	named, haveNamed := Session{}, false
 	if e, ok := s.fixtureRefresh(tok.hash); ok {
 		tok.sid, tok.gen, tok.expiresAt = e.sessionID, 1, e.expiresAt
+	} else if named, haveNamed = s.namedSession(ctx, token); haveNamed &&
+		subtle.ConstantTimeCompare(tok.hash[:], named.Current[:]) == 1 {
+		tok.sid, tok.gen, tok.expiresAt = named.ID, named.Generation, named.CurrentExpiresAt
 	} else {
-		// The usual case, a session's current token, is known by its hash alone: the
-		// store keeps the hash of the token this mock signed last, and a token with that
-		// hash is that token, signature and claims included (its generation is the
-		// session's, its exp the session's current expiry, whole seconds as pairFor sets
-		// it, or earlier when the control plane expired it). So the sid the payload names
-		// serves, unverified, only to find the session to compare with.
-		if sid, ok := s.minter.claimedSession(token); ok {
-			sess, err := s.store.Get(ctx, sid)
-			if err == nil && subtle.ConstantTimeCompare(tok.hash[:], sess.Current[:]) == 1 {
-				tok.sid, tok.gen, tok.expiresAt = sess.ID, sess.Generation, sess.CurrentExpiresAt
-				note(ctx, func(v *verdict) { v.sessionID = tok.sid })
-				return tok, sess, nil
-			}
-			snapshot, found = sess, err == nil
-		}
 		claims, err := s.minter.verifyRefresh(token)
 		if err != nil {
 			return tok, Session{}, ErrInvalidRefreshToken
@@ -222,8 +215,8 @@ func (s *Server) identify(ctx context.Context, token string, now time.Time) (pre
 		}
 	}
 	note(ctx, func(v *verdict) { v.sessionID = tok.sid })
-	if found && snapshot.ID == tok.sid {
-		return tok, snapshot, nil
+	if haveNamed && named.ID == tok.sid {
+		return tok, named, nil
 	}
 	snapshot, err := s.store.Get(ctx, tok.sid)
 	if errors.Is(err, ErrSessionNotFound) {
@@ -234,6 +227,17 @@ func (s *Server) identify(ctx context.Context, token string, now time.Time) (pre
 		return tok, Session{}, ErrInvalidRefreshToken
 	}
 	return tok, snapshot, err
+}
+
+// namedSession returns the session the payload of token names, if there is one. The
+// name is not verified: it serves only to find the hash to compare the token with.
+func (s *Server) namedSession(ctx context.Context, token string) (Session, bool) {
+	sid, ok := s.minter.claimedSession(token)
+	if !ok {
+		return Session{}, false
+	}
+	sess, err := s.store.Get(ctx, sid)
+	return sess, err == nil
 }
 
 // rotate applies the refresh rules to a session under its lock.
