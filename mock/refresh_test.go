@@ -224,6 +224,14 @@ func TestExpiry(t *testing.T) {
 		h := newHarness(t)
 		h.clock.Advance(700 * time.Millisecond)
 		s := h.session()
+		for _, c := range []struct {
+			token     string
+			expiresAt time.Time
+		}{{s.AccessToken, s.AccessTokenExpiresAt}, {s.RefreshToken, s.RefreshTokenExpiresAt}} {
+			if exp := time.Unix(int64(claims(t, c.token)["exp"].(float64)), 0); !c.expiresAt.Equal(exp) {
+				t.Errorf("POST /__mock/sessions answers an expiry of %v for a token whose exp claim says %v", c.expiresAt, exp)
+			}
+		}
 		h.clock.Advance(time.Hour + 200*time.Millisecond)
 		p := h.refresh(s.AccessToken, s.RefreshToken).pair(t) // minted at 09:00:00.9 + 1h
 		exp := time.Unix(int64(claims(t, p.RefreshToken)["exp"].(float64)), 0)
