@@ -64,9 +64,9 @@ func writeTokenPair(w http.ResponseWriter, p spec.TokenPair) {
 	defer pairBodies.Put(buf)
 	body := spec.AppendTokenPair((*buf)[:0], p)
 	*buf = body
-	h := w.Header()
-	setCommonHeaders(h)
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	setCommonHeaders(w.Header())
+	// No Content-Length: net/http sets it for an answer written whole before the
+	// handler returns, without the two allocations of setting it here.
 	w.WriteHeader(http.StatusCreated)
 	_, _ = w.Write(body) // a Writer does not keep what it is given, so the buffer goes back to the pool
 }
