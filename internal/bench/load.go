@@ -40,7 +40,7 @@ type LoadResult struct {
 	Generator string        // which generator ran, as the table says it
 	Requests  int64         // answers received
 	Elapsed   time.Duration // how long the requests ran
-	Non201    int64         // answers other than 201
+	Non201    int64         // answers other than 201, and 201s without a pair to chain
 	Errors    int64         // connection, read, write and timeout errors
 	P50, P99  time.Duration // answer latency percentiles
 	// GeneratorCPU is the CPU time the generator used, user and system: wrk's process, or
@@ -202,13 +202,12 @@ func RunGo(l Load) (LoadResult, error) {
 				}
 				lat = append(lat, t1.Sub(t0))
 				requests.Add(1)
-				if status != 201 {
+				next, ok := nextCredentials(body)
+				if status != 201 || !ok {
 					non201.Add(1)
 					continue // the pair's successor is unknown: this chain ends
 				}
-				if next, ok := nextCredentials(body); ok {
-					queue <- next
-				}
+				queue <- next
 			}
 			latencies[i] = lat
 		}()

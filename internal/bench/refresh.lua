@@ -16,12 +16,14 @@ function setup(thread)
 end
 
 local queue, head, tail = {}, 1, 0
-local path
+local path, prefix -- prefix: the request up to the access token
 non201 = 0
 
 function init(args)
    local pool, nthreads = args[1], tonumber(args[2])
    path = args[3]
+   prefix = "POST " .. path .. " HTTP/1.1\r\nHost: " .. wrk.headers["Host"] ..
+      "\r\nContent-Type: application/json\r\nAuthorization: Bearer "
    local i = 0
    for line in io.lines(pool) do
       if i % nthreads == id then
@@ -42,18 +44,38 @@ function request()
       queue[head] = nil
       head = head + 1
    end
-   return wrk.format("POST", path,
-      { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. pair[1] },
-      '{"refreshToken":"' .. pair[2] .. '"}')
+   -- One concatenation, which LuaJIT compiles: wrk.format builds a table of headers and
+   -- formats each (about 1.3 µs a request against 0.08, script_cost.lua).
+   return prefix .. pair[1] .. "\r\nContent-Length: " .. (#pair[2] + #'{"refreshToken":""}') ..
+      '\r\n\r\n{"refreshToken":"' .. pair[2] .. '"}'
+end
+
+-- field returns the string value that follows opening ('"key":"') in body, as the mock
+-- writes it: the value holds no quote (a token is base64url and dots). Plain finds scan
+-- like memchr; a pattern's character class would take a step per character of a token
+-- of 300, which charged the mock's token length to wrk's CPU.
+local function field(body, opening)
+   local _, last = body:find(opening, 1, true)
+   if last == nil then
+      return nil
+   end
+   local close = body:find('"', last + 1, true)
+   if close == nil then
+      return nil
+   end
+   return body:sub(last + 1, close - 1)
 end
 
 function response(status, headers, body)
-   if status ~= 201 then
+   local access, refresh
+   if status == 201 then
+      access, refresh = field(body, '"accessToken":"'), field(body, '"refreshToken":"')
+   end
+   if access == nil or refresh == nil then
+      -- Not a 201, or one without a pair to chain: counted, and the chain ends.
       non201 = non201 + 1
       return
    end
-   local access = body:match('"accessToken":"([^"]+)"')
-   local refresh = body:match('"refreshToken":"([^"]+)"')
    tail = tail + 1
    queue[tail] = { access, refresh }
 end
