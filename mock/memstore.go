@@ -33,13 +33,13 @@ type shard struct {
 // sessionKey is the 16 random bytes behind a session ID (which is their base64url form).
 type sessionKey [16]byte
 
-// record is Session in 160 bytes: times as Unix nanoseconds, the ID as the map key, sub
+// record is Session in 184 bytes: times as Unix nanoseconds, the ID as the map key, sub
 // and org in one string. Sessions that never rotated or were never revoked keep zeros.
 type record struct {
 	subOrg                                            string // Sub followed by Org
 	created, expires, currentExpires, rotated, access int64
 	revoked                                           int64
-	current, previous                                 Hash
+	current, previous, latestAccess                   Hash
 	generation                                        int32
 	subLen                                            uint32
 	reason                                            string
@@ -211,7 +211,8 @@ func (r *record) set(s *Session) {
 	}
 	r.created, r.expires, r.currentExpires = nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.CurrentExpiresAt)
 	r.rotated, r.access, r.revoked = nanos(s.RotatedAt), nanos(s.AccessExpiresAt), nanos(s.RevokedAt)
-	r.current, r.previous, r.generation, r.reason = s.Current, s.Previous, int32(s.Generation), s.RevokedReason
+	r.current, r.previous, r.latestAccess = s.Current, s.Previous, s.Access
+	r.generation, r.reason = int32(s.Generation), s.RevokedReason
 }
 
 func (r *record) sub() string { return r.subOrg[:r.subLen] }
@@ -222,6 +223,7 @@ func (r *record) session(id string) Session {
 		ID: id, Sub: r.sub(), Org: r.org(),
 		CreatedAt: fromNanos(r.created), ExpiresAt: fromNanos(r.expires), CurrentExpiresAt: fromNanos(r.currentExpires),
 		RotatedAt: fromNanos(r.rotated), AccessExpiresAt: fromNanos(r.access), RevokedAt: fromNanos(r.revoked),
-		Current: r.current, Previous: r.previous, Generation: int(r.generation), RevokedReason: r.reason,
+		Current: r.current, Previous: r.previous, Access: r.latestAccess,
+		Generation: int(r.generation), RevokedReason: r.reason,
 	}
 }

@@ -69,6 +69,9 @@ func TestStoreKeepsNoToken(t *testing.T) {
 	if h.storedSession(s.SessionID).Current != mock.HashToken(p.RefreshToken) {
 		t.Error("the store does not key the current token by its SHA-256")
 	}
+	if h.storedSession(s.SessionID).Access != mock.HashToken(p.AccessToken) {
+		t.Error("the store does not keep the newest access token's SHA-256")
+	}
 }
 
 // Step 1: credentials come first, before the body is even looked at.
@@ -100,6 +103,12 @@ func TestCredentials(t *testing.T) {
 		s := h.session()
 		a := h.do(h.request("application/json", `{"refreshToken":"`+s.RefreshToken+`"}`, "x-access-token", s.AccessToken))
 		wantStatus(t, a, 201, "")
+	})
+	t.Run("an access token of an earlier rotation still refreshes", func(t *testing.T) {
+		h := newHarness(t)
+		s := h.session()
+		p := h.refresh(s.AccessToken, s.RefreshToken).pair(t)
+		wantStatus(t, h.refresh(s.AccessToken, p.RefreshToken), 201, "")
 	})
 	t.Run("expired access token still refreshes", func(t *testing.T) {
 		h := newHarness(t)

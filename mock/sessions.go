@@ -90,7 +90,7 @@ func (s *Server) NewSession(ctx context.Context, req NewSessionRequest) (Session
 	if err != nil {
 		return SessionTokens{}, err
 	}
-	sess.Current = HashToken(pair.RefreshToken)
+	sess.Current, sess.Access = HashToken(pair.RefreshToken), HashToken(pair.AccessToken)
 	sess.CurrentExpiresAt = pair.RefreshExpiresAt
 	sess.AccessExpiresAt = pair.AccessExpiresAt
 	if err := s.store.Create(ctx, sess); err != nil {

@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// Hash is the SHA-256 of a refresh token. Stores keep hashes, never tokens, so a dump
-// of the store cannot be replayed.
+// Hash is the SHA-256 of a token. Stores keep hashes, never tokens, so a dump of the
+// store cannot be replayed.
 type Hash [sha256.Size]byte
 
-// HashToken hashes a refresh token for the store. A token of ordinary length is copied
+// HashToken hashes a token for the store. A token of ordinary length is copied
 // to the stack for hashing: converting it to a []byte would allocate on every refresh.
 func HashToken(token string) Hash {
 	var buf [1024]byte
@@ -42,6 +42,9 @@ type Session struct {
 	Previous Hash
 	// RotatedAt is when Previous was replaced; zero before the first rotation.
 	RotatedAt time.Time
+	// Access is the hash of the newest access token, by which a refresh's credentials
+	// are known without verifying them again; zero when the mock did not sign it.
+	Access Hash
 	// AccessExpiresAt is the expiry of the newest access token.
 	AccessExpiresAt time.Time
 
