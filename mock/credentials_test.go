@@ -8,8 +8,8 @@ import (
 )
 
 // TestIsLatestAccessKnowsOnlyTheNewestAccessToken: authenticate's shortcut accepts the
-// access token the mock signed last for a session, and nothing else; everything else is
-// left to isAccess, which still accepts the older access tokens.
+// access token the mock signed last for a session, and nothing else, and hands that
+// session on; everything else is left to isAccess, which still accepts the older ones.
 func TestIsLatestAccessKnowsOnlyTheNewestAccessToken(t *testing.T) {
 	doc, err := spec.Load()
 	if err != nil {
@@ -24,15 +24,17 @@ func TestIsLatestAccessKnowsOnlyTheNewestAccessToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !srv.isLatestAccess(ctx, first.AccessToken) {
-		t.Error("a new session's access token is not known as its newest")
+	var found Session
+	if !srv.isLatestAccess(ctx, first.AccessToken, &found) || found.ID != first.SessionID {
+		t.Errorf("a new session's access token is not known as its newest (session %q found)", found.ID)
 	}
 	next, err := srv.Refresh(ctx, first.RefreshToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !srv.isLatestAccess(ctx, next.AccessToken) {
-		t.Error("a rotation's access token is not known as the session's newest")
+	found = Session{}
+	if !srv.isLatestAccess(ctx, next.AccessToken, &found) || found.Generation != 2 {
+		t.Errorf("a rotation's access token is not known as the session's newest (generation %d found)", found.Generation)
 	}
 	flipped := []byte(next.AccessToken)
 	flipped[len(flipped)-2] ^= 'A' ^ 'B' // a signature the mock did not make, same payload
@@ -41,7 +43,8 @@ func TestIsLatestAccessKnowsOnlyTheNewestAccessToken(t *testing.T) {
 		"the newest refresh token": next.RefreshToken,
 		"a changed signature":      string(flipped),
 	} {
-		if srv.isLatestAccess(ctx, tok) {
+		found = Session{}
+		if srv.isLatestAccess(ctx, tok, &found) || found.ID != "" {
 			t.Errorf("%s is known as the newest access token", name)
 		}
 	}

@@ -19,8 +19,10 @@ const MaxBodyBytes = 64 << 10
 // handleRefresh is POST /auth/refresh-token. The steps run in the order the README's
 // behaviour table lists them, so a frontend sees the same cause win every time.
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.Operation) {
-	// Step 1: credentials, as the document's security and --auth require.
-	if err := s.authenticate(r, op); err != nil {
+	// Step 1: credentials, as the document's security and --auth require. When they are a
+	// session's newest access token, step 3 takes that session from here.
+	var credited Session
+	if err := s.authenticate(r, op, &credited); err != nil {
 		s.writeError(w, r, op, err)
 		return
 	}
@@ -49,7 +51,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 		return
 	}
 	// Steps 3 to 6: the refresh semantics.
-	pair, err := s.Refresh(r.Context(), req.RefreshToken)
+	pair, err := s.refreshKnown(r.Context(), req.RefreshToken, &credited)
 	if err != nil {
 		s.writeError(w, r, op, err)
 		return
@@ -74,8 +76,9 @@ func writeTokenPair(w http.ResponseWriter, p spec.TokenPair) {
 // pairBodies recycles the buffers of writeTokenPair.
 var pairBodies = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// authenticate applies --auth to the request's credentials.
-func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
+// authenticate applies --auth to the request's credentials. When they are the newest
+// access token of a session, it sets *credited to that session as the store has it.
+func (s *Server) authenticate(r *http.Request, op *spec.Operation, credited *Session) error {
 	if s.cfg.auth == AuthOff {
 		return nil
 	}
@@ -99,7 +102,7 @@ func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
 		if tok == "" {
 			continue
 		}
-		if s.isLatestAccess(r.Context(), tok) || s.minter.isAccess(tok) {
+		if s.isLatestAccess(r.Context(), tok, credited) || s.minter.isAccess(tok) {
 			return nil
 		}
 		if _, ok := s.fixtureAccess(tok); ok {
@@ -153,8 +156,14 @@ const (
 
 // Refresh runs steps 3 to 6 for a presented refresh token and returns the pair to answer.
 func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
+	return s.refreshKnown(ctx, token, nil)
+}
+
+// refreshKnown is Refresh; known, when not nil, is a session the request's credentials
+// already found, which step 3 uses instead of looking it up again if the token names it.
+func (s *Server) refreshKnown(ctx context.Context, token string, known *Session) (Pair, error) {
 	now := s.clock.Now()
-	tok, snapshot, err := s.identify(ctx, token, now)
+	tok, snapshot, err := s.identify(ctx, token, now, known)
 	if err != nil {
 		return Pair{}, err
 	}
@@ -196,12 +205,12 @@ type presentedToken struct {
 // signature and claims included. Its generation is the session's, and its exp the
 // session's current expiry (whole seconds, as pairFor sets it, or earlier when the
 // control plane expired it). Any other token is verified and decoded.
-func (s *Server) identify(ctx context.Context, token string, now time.Time) (presentedToken, Session, error) {
+func (s *Server) identify(ctx context.Context, token string, now time.Time, known *Session) (presentedToken, Session, error) {
 	tok := presentedToken{hash: HashToken(token)}
 	named, haveNamed := Session{}, false
 	if e, ok := s.fixtureRefresh(tok.hash); ok {
 		tok.sid, tok.gen, tok.expiresAt = e.sessionID, 1, e.expiresAt
-	} else if named, haveNamed = s.namedSession(ctx, token); haveNamed &&
+	} else if named, haveNamed = s.namedSession(ctx, token, known); haveNamed &&
 		subtle.ConstantTimeCompare(tok.hash[:], named.Current[:]) == 1 {
 		tok.sid, tok.gen, tok.expiresAt = named.ID, named.Generation, named.CurrentExpiresAt
 	} else {
@@ -233,22 +242,32 @@ func (s *Server) identify(ctx context.Context, token string, now time.Time) (pre
 // payload names, known by its hash as identify knows a current refresh token: the store
 // keeps the hash of the access token this mock signed last for the session, so a token
 // with that hash needs no second look at its signature and type. Older access tokens,
-// which --auth signed accepts as well, are verified by isAccess.
-func (s *Server) isLatestAccess(ctx context.Context, token string) bool {
-	sess, ok := s.namedSession(ctx, token)
+// which --auth signed accepts as well, are verified by isAccess. On true, *found is set
+// to the session.
+func (s *Server) isLatestAccess(ctx context.Context, token string, found *Session) bool {
+	sess, ok := s.namedSession(ctx, token, nil)
 	if !ok {
 		return false
 	}
 	h := HashToken(token)
-	return subtle.ConstantTimeCompare(h[:], sess.Access[:]) == 1
+	if subtle.ConstantTimeCompare(h[:], sess.Access[:]) != 1 {
+		return false
+	}
+	*found = sess
+	return true
 }
 
-// namedSession returns the session the payload of token names, if there is one. The
-// name is not verified: it serves only to find the hash to compare the token with.
-func (s *Server) namedSession(ctx context.Context, token string) (Session, bool) {
+// namedSession returns the session the payload of token names, if there is one: known
+// when that is the one named, else the store's. The name is not verified: it serves only
+// to find the hash to compare the token with. A known session may be older than the
+// store's by a concurrent rotation; rotate decides on the store's, under its lock.
+func (s *Server) namedSession(ctx context.Context, token string, known *Session) (Session, bool) {
 	sid, ok := s.minter.claimedSession(token)
 	if !ok {
 		return Session{}, false
+	}
+	if known != nil && known.ID == sid {
+		return *known, true
 	}
 	sess, err := s.store.Get(ctx, sid)
 	return sess, err == nil
