@@ -192,3 +192,49 @@ func rotateUntilRefused(t *testing.T, h *harness, s mock.SessionTokens, tabs int
 		}
 	}
 }
+
+// TestResetRacingRotationRefusesTheTokensItForgot: a reset (POST /__mock/reset) lands
+// while sessions rotate, before a refresh finds its session or between finding it and
+// rotating it. Either way the chain ends with the answer to a refresh token the mock no
+// longer knows, never with an error of the mock's own.
+func TestResetRacingRotationRefusesTheTokensItForgot(t *testing.T) {
+	const sessionsPerRound = 8
+	h := newHarness(t)
+	for round := range raceRounds(t) {
+		rotations := make(chan struct{}, 4*sessionsPerRound)
+		var wg sync.WaitGroup
+		for range sessionsPerRound {
+			s := h.session()
+			wg.Go(func() {
+				pair := spec.TokenPair{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken}
+				for {
+					a := h.refresh(pair.AccessToken, pair.RefreshToken)
+					switch {
+					case a.status == http.StatusCreated:
+						pair = a.pair(t)
+						select {
+						case rotations <- struct{}{}:
+						default:
+						}
+					case a.status == http.StatusUnauthorized && a.code() == mock.CodeInvalidRefreshToken:
+						return
+					default:
+						t.Errorf("session %s: %d %s while a reset raced its rotation", s.SessionID, a.status, a.code())
+						return
+					}
+				}
+			})
+		}
+		// Reset after a different number of rotations each round.
+		for range round % (4 * sessionsPerRound) {
+			<-rotations
+		}
+		if a := h.call(http.MethodPost, "/__mock/reset", ""); a.status != http.StatusOK {
+			t.Fatalf("reset = %d %s", a.status, a.body)
+		}
+		wg.Wait()
+		if t.Failed() {
+			t.Fatalf("round %d failed", round)
+		}
+	}
+}

@@ -179,6 +179,10 @@ func (s *Server) refreshKnown(ctx context.Context, token string, known *Session)
 		result, ruleErr = s.rotate(sess, &tok, next, now)
 		return ruleErr
 	})
+	if errors.Is(err, ErrSessionNotFound) {
+		// Removed since step 3 found it, by a sweep or the control plane.
+		return Pair{}, s.goneSession(&tok, now)
+	}
 	if err != nil {
 		return Pair{}, err
 	}
@@ -229,13 +233,19 @@ func (s *Server) identify(ctx context.Context, token string, now time.Time, know
 	}
 	snapshot, err := s.store.Get(ctx, tok.sid)
 	if errors.Is(err, ErrSessionNotFound) {
-		_, expiredEarly := s.expiredEarly.Load(tok.sid)
-		if expiredEarly || (!tok.expiresAt.IsZero() && !now.Before(tok.expiresAt)) {
-			return tok, Session{}, ErrRefreshTokenExpired // swept after it expired
-		}
-		return tok, Session{}, ErrInvalidRefreshToken
+		return tok, Session{}, s.goneSession(&tok, now)
 	}
 	return tok, snapshot, err
+}
+
+// goneSession is the answer to a token whose session the store no longer has: swept
+// after the token expired, or removed through the control plane.
+func (s *Server) goneSession(tok *presentedToken, now time.Time) error {
+	_, expiredEarly := s.expiredEarly.Load(tok.sid)
+	if expiredEarly || (!tok.expiresAt.IsZero() && !now.Before(tok.expiresAt)) {
+		return ErrRefreshTokenExpired // swept after it expired
+	}
+	return ErrInvalidRefreshToken
 }
 
 // isLatestAccess reports whether token is the newest access token of the session its
