@@ -1,25 +1,19 @@
 -- What refresh.lua's per-answer work costs wrk, timed in wrk's own LuaJIT: reading the
--- pair out of a 201 body and building the next request, each the way refresh.lua does it
--- and the way it did before. wrk and the servers share the machine's cores, so whatever
--- the script spends per answer is taken from the server it measures.
+-- pair out of a 201 body and building the next request, as refresh.lua does it now (its
+-- own response() and request(), loaded from it) and as it did before (pattern matches
+-- and wrk.format, written out below). wrk and the servers share the machine's cores, so
+-- whatever the script spends per answer is taken from the server it measures.
 --
--- Run against any server that answers (init exits before a request is sent):
+-- Run from the repository root against any server that answers (init exits before a
+-- request is sent):
 --
 --   wrk -t1 -c1 -d1s -s internal/bench/script_cost.lua http://127.0.0.1:5001/
 --
 -- The tokens are random base64url of the length the mock's are, in JWT form.
 
-local function field(body, opening) -- as in refresh.lua
-   local _, last = body:find(opening, 1, true)
-   if last == nil then
-      return nil
-   end
-   local close = body:find('"', last + 1, true)
-   if close == nil then
-      return nil
-   end
-   return body:sub(last + 1, close - 1)
-end
+-- refresh.lua's functions, taken before init below replaces its init.
+dofile((debug.getinfo(1, "S").source:sub(2):gsub("script_cost%.lua$", "refresh.lua")))
+local chainInit, chainRequest, chainResponse = init, request, response
 
 local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
@@ -46,8 +40,17 @@ function init()
       bodies[i] = '{"accessToken":"' .. access[i] .. '","refreshToken":"' .. refresh[i] .. '"}'
    end
    local bare = '{"accessToken":"a","refreshToken":"b"}'
-   local prefix = "POST /api/v1/auth/refresh-token HTTP/1.1\r\nHost: 127.0.0.1\r\n" ..
-      "Content-Type: application/json\r\nAuthorization: Bearer "
+   -- refresh.lua's queue starts with these pairs; each response() below puts one back
+   -- and each request() takes one, as under load.
+   local pool = os.tmpname()
+   local f = assert(io.open(pool, "w"))
+   for i = 1, 16 do
+      f:write(access[i], " ", refresh[i], "\n")
+   end
+   f:close()
+   id = 0 -- the thread number setup() gives refresh.lua
+   chainInit({ pool, "1", "/api/v1/auth/refresh-token" })
+   os.remove(pool)
    local n = 200000
    for round = 1, 2 do
       io.write(string.format("round %d\n", round))
@@ -56,15 +59,6 @@ function init()
          for i = 1, n do
             local b = bodies[i % 16 + 1]
             local a, r = b:match('"accessToken":"([^"]+)"'), b:match('"refreshToken":"([^"]+)"')
-            check = check + #a + #r
-         end
-         return check
-      end)
-      time("read the pair: plain find, mock's answer", n, function(n)
-         local check = 0
-         for i = 1, n do
-            local b = bodies[i % 16 + 1]
-            local a, r = field(b, '"accessToken":"'), field(b, '"refreshToken":"')
             check = check + #a + #r
          end
          return check
@@ -88,16 +82,15 @@ function init()
          end
          return check
       end)
-      time("build the request: one concatenation", n, function(n)
+      time("refresh.lua now: response() and request()", n, function(n)
          local check = 0
          for i = 1, n do
-            local k = i % 16 + 1
-            local s = prefix .. access[k] .. "\r\nContent-Length: " .. (#refresh[k] + 19) ..
-               '\r\n\r\n{"refreshToken":"' .. refresh[k] .. '"}'
-            check = check + #s
+            chainResponse(201, nil, bodies[i % 16 + 1])
+            check = check + #chainRequest()
          end
          return check
       end)
    end
+   assert(non201 == 0, "refresh.lua's response() found no pair in an answer")
    os.exit(0)
 end
