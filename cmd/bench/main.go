@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Generator, "generator", "auto", "load generator: auto (wrk when installed, else the Go one), wrk or go")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "length of each load run")
-	fs.IntVar(&cfg.Rounds, "rounds", 3, "load rounds, each the mock, the bare server and the bare server with the mock's token length; the table gives each and the medians")
+	fs.IntVar(&cfg.Rounds, "rounds", 3, "load rounds, each the mock, the bare server, the bare server with the mock's token length and the bare server minting a JWT per request; the table gives each and the medians")
 	fs.IntVar(&cfg.Connections, "connections", 50, "keep-alive connections of each load run")
 	fs.IntVar(&cfg.Threads, "threads", 2, "wrk threads")
 	fs.IntVar(&cfg.Pool, "pool", 1000, "sessions minted on the mock before its load run")

@@ -19,7 +19,7 @@ type Config struct {
 	Go             string        // the go command
 	Generator      string        // "auto" (wrk if installed, else Go), "wrk" or "go"
 	Duration       time.Duration // of each load run
-	Rounds         int           // load rounds, each the mock, the bare server, the sized bare server
+	Rounds         int           // load rounds, each the mock, the bare server, the sized and the minting bare server
 	Connections    int
 	Threads        int // wrk's -t
 	Pool           int // sessions minted before the mock's load run
@@ -100,7 +100,11 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("bare server with the mock's token length: %w", err)
 		}
-		rounds = append(rounds, loadRound{mock: mockRun, bare: bareRun, sized: sizedRun})
+		mintingRun, err := loadRun(ctx, cfg, bareBin, []string{"--mint"}, false, 1, run, stderr)
+		if err != nil {
+			return fmt.Errorf("bare server minting a JWT per request: %w", err)
+		}
+		rounds = append(rounds, loadRound{mock: mockRun, bare: bareRun, sized: sizedRun, minting: mintingRun})
 	}
 	writeLoad(stdout, rounds, wrk != "")
 
@@ -115,8 +119,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 }
 
 // loadRound is the mock's load run and, right after it, the bare server's: answering
-// the fixed body, then tokens as long as the mock's (sized).
-type loadRound struct{ mock, bare, sized serverRun }
+// the fixed body, then tokens as long as the mock's (sized), then minting a JWT and a
+// random token per request (minting).
+type loadRound struct{ mock, bare, sized, minting serverRun }
 
 // serverRun is one server's load run with its peak RSS, the CPU time the server
 // process used during the run and the mean length of the tokens it answered.
