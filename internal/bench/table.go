@@ -79,7 +79,7 @@ func writeLoad(w io.Writer, rounds []loadRound, wrk bool) {
 		num(median(series(rounds, mockOf, rps))), num(median(series(rounds, bareOf, rps))))
 	fmt.Fprintf(w, "Mock peak RSS, highest round: %s (target at most %s: %s). ", mib(mockRSS), mib(targetRSS), verdict(mockRSS <= targetRSS))
 	fmt.Fprintf(w, "Non-201 answers from the mock, all rounds: %d (must be 0: %s). ", mockNon201, verdict(mockNon201 == 0))
-	mockToMinting := series(rounds, mockOf, func(r loadRound, s serverRun) float64 { return ratio(s, r.minting) })
+	mockToMinting := series(rounds, mockOf, ratioToMinting)
 	fmt.Fprintf(w, "The sized bare server's median ratio to the bare one: %s (rounds: %s); the minting one's: %s (rounds: %s), and the mock's to the minting one: %s (rounds: %s). ",
 		ratioText(median(sizedRatios)), list(sizedRatios), ratioText(median(mintingRatios)), list(mintingRatios),
 		ratioText(median(mockToMinting)), list(mockToMinting))
@@ -99,10 +99,11 @@ var (
 	sizedOf   = func(r loadRound) serverRun { return r.sized }
 	mintingOf = func(r loadRound) serverRun { return r.minting }
 
-	rps          = func(_ loadRound, s serverRun) float64 { return s.RPS() }
-	ratioToBare  = func(r loadRound, s serverRun) float64 { return r.ratio(s) }
-	serverCPU    = func(_ loadRound, s serverRun) float64 { return float64(s.CPUPerAnswer()) }
-	generatorCPU = func(_ loadRound, s serverRun) float64 { return float64(s.GeneratorCPUPerAnswer()) }
+	rps            = func(_ loadRound, s serverRun) float64 { return s.RPS() }
+	ratioToBare    = func(r loadRound, s serverRun) float64 { return r.ratio(s) }
+	ratioToMinting = func(r loadRound, s serverRun) float64 { return rpsRatio(s, r.minting) }
+	serverCPU      = func(_ loadRound, s serverRun) float64 { return float64(s.CPUPerAnswer()) }
+	generatorCPU   = func(_ loadRound, s serverRun) float64 { return float64(s.GeneratorCPUPerAnswer()) }
 )
 
 // series is metric of one run of every round, in round order.
@@ -137,10 +138,10 @@ func list(vs []float64) string {
 }
 
 // ratio is run's requests/s over the bare server's in the same round.
-func (r loadRound) ratio(run serverRun) float64 { return ratio(run, r.bare) }
+func (r loadRound) ratio(run serverRun) float64 { return rpsRatio(run, r.bare) }
 
-// ratio is run's requests/s over reference's.
-func ratio(run, reference serverRun) float64 {
+// rpsRatio is run's requests/s over reference's.
+func rpsRatio(run, reference serverRun) float64 {
 	if reference.RPS() <= 0 {
 		return 0
 	}
