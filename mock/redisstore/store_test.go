@@ -41,11 +41,10 @@ func TestStore(t *testing.T) {
 
 // replicas are two stores on one Redis with one prefix, each with its own connections:
 // two mocks of one fleet.
-func replicas(t *testing.T) (a, b *redisstore.Store, srv *redistest.Server) {
+func replicas(t *testing.T, o redisstore.Options) (a, b *redisstore.Store, srv *redistest.Server) {
 	srv = redistest.Start(t)
-	prefix := "fleet:" + t.Name() + ":"
-	return redisstore.New(srv.Client(t), redisstore.Options{Prefix: prefix}),
-		redisstore.New(srv.Client(t), redisstore.Options{Prefix: prefix}), srv
+	o.Prefix = "fleet:" + t.Name() + ":"
+	return redisstore.New(srv.Client(t), o), redisstore.New(srv.Client(t), o), srv
 }
 
 // newSession is a session created through st with its first refresh token's hash.
@@ -74,7 +73,7 @@ func rotation(presented token.Hash, gen int, next string, now time.Time, grace t
 
 func TestReplicasSeeEachOthersRotations(t *testing.T) {
 	ctx := context.Background()
-	a, b, _ := replicas(t)
+	a, b, _ := replicas(t, redisstore.Options{})
 	now := time.Now().UTC()
 	s, first := newSession(t, a, now)
 
@@ -105,7 +104,7 @@ func TestReplicasSeeEachOthersRotations(t *testing.T) {
 // racers alternating between the two replicas, each with a successor of its own.
 func raceAcrossReplicas(t *testing.T, grace time.Duration) (map[session.Outcome]int, session.Session, token.Hash) {
 	ctx := context.Background()
-	a, b, _ := replicas(t)
+	a, b, _ := replicas(t, redisstore.Options{})
 	now := time.Now().UTC()
 	s, first := newSession(t, a, now)
 	outcomes := make([]session.Outcome, storetest.Racers)
