@@ -101,7 +101,6 @@ func (s *Server) Reset(ctx context.Context) error {
 	}
 	s.faults.remove(0)
 	s.events.clear()
-	s.expiredEarly.Clear()
 	return s.seedFixtures(ctx)
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -72,8 +73,8 @@ func TestSessionsShowStateWithoutTokens(t *testing.T) {
 		generation    int
 	}
 	want := map[string]state{
-		reused.SessionID:  {mock.StateRevoked, mock.RevokedReuse, 2},
-		revoked.SessionID: {mock.StateRevoked, mock.RevokedAdmin, 1},
+		reused.SessionID:  {mock.StateRevoked, session.RevokedReuse, 2},
+		revoked.SessionID: {mock.StateRevoked, session.RevokedAdmin, 1},
 		expired.SessionID: {mock.StateExpired, mock.ExpiredSession, 1},
 		fresh.SessionID:   {mock.StateActive, "", 1},
 	}
@@ -139,8 +140,16 @@ func TestExpireEachPartOfASession(t *testing.T) {
 		h := newHarness(t)
 		s := h.session()
 		h.call(http.MethodPost, "/__mock/sessions/"+s.SessionID+"/expire", `{"what":"refresh"}`)
+		// The sweep keeps the session while its token's own exp is ahead: only the session
+		// knows it expired early.
+		if n, _ := h.srv.SweepExpired(t.Context()); n != 0 {
+			t.Fatalf("swept %d before the token's exp", n)
+		}
+		wantStatus(t, h.refresh(s.AccessToken, s.RefreshToken), 401, mock.CodeRefreshTokenExpired)
+		// Past the token's exp it goes, and the token's claims alone say "expired".
+		h.call(http.MethodPost, "/__mock/clock", `{"advance":"8d"}`)
 		if n, _ := h.srv.SweepExpired(t.Context()); n != 1 {
-			t.Fatalf("swept %d", n)
+			t.Fatalf("swept %d after the token's exp", n)
 		}
 		wantStatus(t, h.refresh(s.AccessToken, s.RefreshToken), 401, mock.CodeRefreshTokenExpired)
 	})

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/appmaker/refresh-conformance/internal/redact"
+	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -46,6 +48,7 @@ const (
 	CodeNotFound            = "not_found"
 	CodeMethodNotAllowed    = "method_not_allowed"
 	CodeInternal            = "internal_error"
+	CodeStoreUnavailable    = "store_unavailable"
 )
 
 // HeaderError carries the machine code of an error answer.
@@ -72,7 +75,15 @@ var problems = map[error]problem{
 		"the session of this refresh token was revoked; sign in again"},
 	ErrAccessTokenExpired: {http.StatusUnauthorized, CodeAccessTokenExpired,
 		"the access token has expired; refresh it"},
+	// Outside the document, and never a 401 that would sign a user out: the mock could
+	// not decide, so the client should retry later.
+	session.ErrUnavailable: {http.StatusServiceUnavailable, CodeStoreUnavailable,
+		"the mock's session store cannot be reached; retry later"},
 }
+
+// internalProblem answers an error the table does not know: a bug of the mock, answered
+// 500 so that a client does not take it for a logout.
+var internalProblem = problem{http.StatusInternalServerError, CodeInternal, "the mock failed to handle this request; see its log"}
 
 // problemByCode finds the problem behind a machine code, for answers a fault forces.
 func problemByCode(code string) (problem, bool) {
@@ -185,9 +196,9 @@ func (s *Server) errorAnswer(r *http.Request, err error) (status int, code strin
 			return p.status, p.code, spec.UnauthorizedError{APIError: []string{p.message}}
 		}
 	}
-	// Not expected: log it, and still answer with a status and body the document declares.
-	s.cfg.logger.ErrorContext(r.Context(), "unexpected error", "method", r.Method, "path", r.URL.Path, "error", err.Error())
-	return http.StatusUnauthorized, CodeInternal, spec.UnauthorizedError{APIError: []string{"the mock failed to handle this request; see its log"}}
+	// Not expected: log it, and answer 500 with the document's error shape.
+	s.cfg.logger.ErrorContext(r.Context(), "unexpected error", "method", r.Method, "path", r.URL.Path, "error", redact.JWTs(err.Error()))
+	return internalProblem.status, internalProblem.code, spec.UnauthorizedError{APIError: []string{internalProblem.message}}
 }
 
 // writeError answers err on op with a status op declares and a body valid for it: the
@@ -218,10 +229,12 @@ func (s *Server) writeAdminError(w http.ResponseWriter, r *http.Request, err err
 		status = http.StatusBadRequest
 	case errors.Is(err, ErrAdminUnauthorized):
 		status = http.StatusUnauthorized
-	case errors.Is(err, ErrSessionNotFound), errors.Is(err, ErrFaultNotFound):
+	case errors.Is(err, session.ErrNotFound), errors.Is(err, ErrFaultNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, ErrClockFixed), errors.Is(err, ErrSessionExists), errors.Is(err, ErrEventsOff):
+	case errors.Is(err, ErrClockFixed), errors.Is(err, session.ErrExists), errors.Is(err, ErrEventsOff):
 		status = http.StatusConflict
+	case errors.Is(err, session.ErrUnavailable):
+		status = http.StatusServiceUnavailable
 	case errors.Is(err, ErrTooManyStreams):
 		status = http.StatusTooManyRequests
 	}

@@ -2,10 +2,11 @@ package mock
 
 import (
 	"context"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/appmaker/refresh-conformance/internal/redact"
 
 	"github.com/appmaker/refresh-conformance/spec"
 )
@@ -173,15 +174,11 @@ func (l *eventLog) wait(ctx context.Context, since uint64) bool {
 	}
 }
 
-// jwtShaped matches anything that looks like a JWT, so that no token reaches an event
-// through a validator message quoting a value.
-var jwtShaped = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
-
 func redactFields(fields map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(fields))
 	for k, msgs := range fields {
 		for _, m := range msgs {
-			out[k] = append(out[k], jwtShaped.ReplaceAllString(m, "[redacted]"))
+			out[k] = append(out[k], redact.JWTs(m))
 		}
 	}
 	return out
@@ -192,7 +189,7 @@ func (s *Server) record(method, path string, status int, code string, v *verdict
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	e := Event{
-		Time: s.clock.Now(), Method: redactTokens(method), Path: redactTokens(path), Status: status, Code: code,
+		Time: s.clock.Now(), Method: redact.JWTs(method), Path: redact.JWTs(path), Status: status, Code: code,
 		SessionID: v.sessionID, Fault: v.fault, ResponseErrors: v.responseErrors,
 		DurationMs: float64(d.Microseconds()) / 1000,
 	}

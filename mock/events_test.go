@@ -93,7 +93,7 @@ func TestEventsRecordEachRequestWithItsVerdict(t *testing.T) {
 	got := h.events("").Events
 	want := []mock.Event{
 		{Method: "POST", Path: "/api/v1/auth/refresh-token", Operation: "refreshToken", Status: 201, SessionID: s.SessionID},
-		{Method: "POST", Path: "/api/v1/auth/refresh-token", Operation: "refreshToken", Status: 400, Code: mock.CodeValidationFailed},
+		{Method: "POST", Path: "/api/v1/auth/refresh-token", Operation: "refreshToken", Status: 400, Code: mock.CodeValidationFailed, SessionID: s.SessionID},
 		{Method: "POST", Path: "/api/v1/auth/refresh-token", Operation: "refreshToken", Status: 401, Code: mock.CodeRefreshTokenReused, SessionID: s.SessionID},
 		{Method: "GET", Path: "/api/v1/nowhere", Status: 404, Code: mock.CodeNotFound},
 	}

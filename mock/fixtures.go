@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/appmaker/refresh-conformance/mock/session"
+	"github.com/appmaker/refresh-conformance/mock/token"
 )
 
 // Fixture is a session an end-to-end suite can count on: it exists from the start and
@@ -113,11 +116,11 @@ func decodeFixtures(raw []byte, file *fixtureFile) error {
 
 func notTokenRune(r rune) bool { return r <= ' ' || r == 0x7f }
 
-// fixtureIndex maps the hashes of the fixtures' first tokens to their sessions; the store
-// keeps hashes only, so this is how a fixture token is recognized.
+// fixtureIndex recognises the fixtures' first tokens, which are not JWTs: a fixture's first
+// refresh token, once rotated, is known by it to tell reuse from garbage.
 type fixtureIndex struct {
-	refresh map[Hash]fixtureEntry
-	access  map[Hash]string // session id
+	refresh map[token.Hash]fixtureEntry
+	access  map[token.Hash]string // session id
 	byName  map[string]string
 	names   map[string]string // session id -> fixture name
 }
@@ -140,17 +143,21 @@ func fixtureSessionID(f Fixture) string {
 // seedFixtures creates the fixtures' sessions at the mock's current time.
 func (s *Server) seedFixtures(ctx context.Context) error {
 	now := s.clock.Now()
-	idx := &fixtureIndex{refresh: map[Hash]fixtureEntry{}, access: map[Hash]string{}, byName: map[string]string{}, names: map[string]string{}}
+	idx := &fixtureIndex{refresh: map[token.Hash]fixtureEntry{}, access: map[token.Hash]string{}, byName: map[string]string{}, names: map[string]string{}}
 	for _, f := range s.cfg.fixtures {
-		sess := Session{ID: fixtureSessionID(f), Sub: f.Sub, Org: f.Org, CreatedAt: now, ExpiresAt: now.Add(s.cfg.sessionTTL),
-			Generation: 1, Current: HashToken(f.RefreshToken), AccessExpiresAt: now.Add(s.cfg.accessTTL)}
-		sess.CurrentExpiresAt = minTime(now.Add(s.cfg.refreshTTL), sess.ExpiresAt)
+		sess := session.Session{ID: fixtureSessionID(f), Sub: f.Sub, Org: f.Org, CreatedAt: now, ExpiresAt: now.Add(s.cfg.sessionTTL),
+			Generation: 1, Current: token.HashOf(f.RefreshToken), AccessExpiresAt: now.Add(s.cfg.accessTTL)}
+		sess.CurrentExpiresAt = now.Add(s.cfg.refreshTTL)
+		if sess.ExpiresAt.Before(sess.CurrentExpiresAt) {
+			sess.CurrentExpiresAt = sess.ExpiresAt
+		}
+		sess.TokensExpireAt = sess.CurrentExpiresAt
 		if err := s.store.Create(ctx, sess); err != nil {
 			return fmt.Errorf("mock: fixture %s: %w", sess.ID, err)
 		}
 		idx.refresh[sess.Current] = fixtureEntry{sessionID: sess.ID, expiresAt: sess.CurrentExpiresAt}
 		if f.AccessToken != "" {
-			idx.access[HashToken(f.AccessToken)] = sess.ID
+			idx.access[token.HashOf(f.AccessToken)] = sess.ID
 		}
 		if f.Name != "" {
 			idx.byName[f.Name], idx.names[sess.ID] = sess.ID, f.Name
@@ -158,26 +165,6 @@ func (s *Server) seedFixtures(ctx context.Context) error {
 	}
 	s.fixtures.Store(idx)
 	return nil
-}
-
-// fixtureRefresh returns the session and expiry of a fixture's first refresh token.
-func (s *Server) fixtureRefresh(presented Hash) (fixtureEntry, bool) {
-	idx := s.fixtures.Load()
-	if idx == nil || len(idx.refresh) == 0 {
-		return fixtureEntry{}, false
-	}
-	e, ok := idx.refresh[presented]
-	return e, ok
-}
-
-// fixtureAccess returns the session of a fixture's access token.
-func (s *Server) fixtureAccess(tok string) (string, bool) {
-	idx := s.fixtures.Load()
-	if idx == nil || len(idx.access) == 0 {
-		return "", false
-	}
-	sid, ok := idx.access[HashToken(tok)]
-	return sid, ok
 }
 
 // resolveSessionID turns a fixture's name into its session id; anything else is an id.

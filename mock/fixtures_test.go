@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/mock/session"
 )
 
 var aliceAndBob = []mock.Fixture{
@@ -70,7 +71,7 @@ func TestFixtureSessionsRefreshFromTheirFixedTokens(t *testing.T) {
 	wantStatus(t, h.refresh("fixture-access-alice", "fixture-refresh-alice"), 401, mock.CodeRefreshTokenReused)
 
 	v := decode[mock.SessionView](t, h.call(http.MethodGet, "/__mock/sessions/alice", ""))
-	if v.Fixture != "alice" || v.State != mock.StateRevoked || v.Reason != mock.RevokedReuse || v.Sub != "user-alice" {
+	if v.Fixture != "alice" || v.State != mock.StateRevoked || v.Reason != session.RevokedReuse || v.Sub != "user-alice" {
 		t.Errorf("GET /__mock/sessions/alice = %+v", v)
 	}
 	// Bob has no fixed access token: any access token the mock signed will do.

@@ -15,6 +15,7 @@ import (
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/renderer"
 
+	"github.com/appmaker/refresh-conformance/mock/token"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -43,8 +44,8 @@ func newBodyGenerator(seed int64) *bodyGenerator {
 }
 
 // rendererSeed draws the renderer's seed from the mock's one random source.
-func rendererSeed(m *Minter) (int64, error) {
-	id, err := m.randomID(8)
+func rendererSeed(m *token.Minter) (int64, error) {
+	id, err := m.RandomID(8)
 	if err != nil {
 		return 0, err
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -30,7 +31,7 @@ type harness struct {
 	srv   *mock.Server
 	url   string
 	clock mock.FakeClock
-	store *mock.MemStore
+	store *session.MemStore
 	// control is the control plane's own document: /__mock/ answers are validated against it.
 	control *spec.Spec
 }
@@ -59,7 +60,7 @@ func newHarnessFor(t *testing.T, doc *spec.Spec, opts ...mock.Option) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, doc: doc, control: control, clock: mock.NewFakeClock(epoch), store: mock.NewMemStore()}
+	h := &harness{t: t, doc: doc, control: control, clock: mock.NewFakeClock(epoch), store: session.NewMemStore()}
 	base := []mock.Option{mock.WithClock(h.clock), mock.WithStore(h.store), mock.WithRandom(rand.NewChaCha8([32]byte{7}))}
 	h.srv, err = mock.NewServer(doc, append(base, opts...)...)
 	if err != nil {
@@ -259,7 +260,7 @@ func (h *harness) session() mock.SessionTokens {
 	return s
 }
 
-func (h *harness) storedSession(id string) mock.Session {
+func (h *harness) storedSession(id string) session.Session {
 	h.t.Helper()
 	s, err := h.store.Get(context.Background(), id)
 	if err != nil {

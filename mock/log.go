@@ -3,8 +3,9 @@ package mock
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/appmaker/refresh-conformance/internal/redact"
 )
 
 // statusWriter remembers the status for the request log.
@@ -42,8 +43,8 @@ func requestLogger(l *slog.Logger) loggerFunc {
 			return
 		}
 		attrs := []slog.Attr{
-			slog.String("method", redactTokens(r.Method)),
-			slog.String("path", redactTokens(r.URL.Path)),
+			slog.String("method", redact.JWTs(r.Method)),
+			slog.String("path", redact.JWTs(r.URL.Path)),
 			slog.Int("status", w.status),
 			slog.Duration("duration", d),
 		}
@@ -52,13 +53,4 @@ func requestLogger(l *slog.Logger) loggerFunc {
 		}
 		l.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	}
-}
-
-// redactTokens replaces what looks like a JWT in s; a string with fewer than two dots
-// cannot hold one and is returned as it is, without running the expression.
-func redactTokens(s string) string {
-	if strings.Count(s, ".") < 2 {
-		return s
-	}
-	return jwtShaped.ReplaceAllString(s, "[redacted]")
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -85,22 +86,18 @@ func (s *Server) authorizeAccess(r *http.Request, op *spec.Operation) error {
 // lives and whose expiry, by the mock's clock, has not come.
 func (s *Server) checkAccessToken(r *http.Request, tok string) error {
 	now := s.clock.Now()
-	sid, ok := s.fixtureAccess(tok)
+	sid, expiresAt, ok := s.accessToken(tok)
 	if !ok {
-		claims, err := s.minter.verifyAccess(tok)
-		if err != nil {
-			return ErrInvalidCredentials
-		}
-		// RFC 6750 §3.1: an expired access token is invalid_token; the client refreshes.
-		if claims.ExpiresAt != nil && !now.Before(claims.ExpiresAt.Time) {
-			return ErrAccessTokenExpired
-		}
-		sid = claims.Sid
+		return ErrInvalidCredentials
 	}
 	note(r.Context(), func(v *verdict) { v.sessionID = sid })
+	// RFC 6750 §3.1: an expired access token is invalid_token; the client refreshes.
+	if !expiresAt.IsZero() && !now.Before(expiresAt) {
+		return ErrAccessTokenExpired
+	}
 	sess, err := s.store.Get(r.Context(), sid)
 	switch {
-	case errors.Is(err, ErrSessionNotFound):
+	case errors.Is(err, session.ErrNotFound):
 		return ErrInvalidCredentials // reset or swept: the mock no longer knows it
 	case err != nil:
 		return err

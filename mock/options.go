@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/appmaker/refresh-conformance/mock/session"
 )
 
 // AuthMode is how the refresh operation judges the caller's access token (--auth).
@@ -39,7 +41,7 @@ const (
 
 type config struct {
 	clock      Clock
-	store      Store
+	store      session.Store
 	random     io.Reader
 	logger     *slog.Logger
 	signingKey []byte
@@ -59,7 +61,7 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		clock:      NewOffsetClock(SystemClock{}),
-		store:      NewMemStore(),
+		store:      session.NewMemStore(),
 		logger:     slog.New(slog.DiscardHandler),
 		auth:       AuthSigned,
 		accessTTL:  DefaultAccessTTL,
@@ -78,8 +80,8 @@ type Option func(*config)
 // WithClock sets the clock every expiry follows (default: the wall clock, adjustable by offset).
 func WithClock(c Clock) Option { return func(cfg *config) { cfg.clock = c } }
 
-// WithStore sets the session store (default: a new MemStore).
-func WithStore(s Store) Option { return func(cfg *config) { cfg.store = s } }
+// WithStore sets the session store (default: a new session.MemStore).
+func WithStore(s session.Store) Option { return func(cfg *config) { cfg.store = s } }
 
 // WithRandom sets the source of every random value: keys, ids, tokens (default: crypto/rand).
 func WithRandom(r io.Reader) Option { return func(cfg *config) { cfg.random = r } }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -113,7 +114,7 @@ func TestRevocationRacingRotationLeavesNoSessionThatRefreshes(t *testing.T) {
 				type revocation struct {
 					id           string
 					acknowledged atomic.Bool
-					at           mock.Session // the session as RevokeSession returned it
+					at           session.Session // the session as RevokeSession returned it
 				}
 				revocations := make([]*revocation, sessionsPerRound)
 				var wg sync.WaitGroup
@@ -128,7 +129,7 @@ func TestRevocationRacingRotationLeavesNoSessionThatRefreshes(t *testing.T) {
 						for range revokeAfter {
 							<-rotated
 						}
-						sess, err := h.srv.RevokeSession(context.Background(), s.SessionID, mock.RevokedAdmin)
+						sess, err := h.srv.RevokeSession(context.Background(), s.SessionID, session.RevokedAdmin)
 						if err != nil {
 							t.Errorf("revoke: %v", err)
 						}
@@ -140,7 +141,7 @@ func TestRevocationRacingRotationLeavesNoSessionThatRefreshes(t *testing.T) {
 				wg.Wait()
 				for _, rv := range revocations {
 					after := h.storedSession(rv.id)
-					if after.Generation != rv.at.Generation || after.RevokedReason != mock.RevokedAdmin {
+					if after.Generation != rv.at.Generation || after.RevokedReason != session.RevokedAdmin {
 						t.Errorf("session %s: generation %d, reason %q after the revocation; %d, %q at it",
 							rv.id, after.Generation, after.RevokedReason, rv.at.Generation, rv.at.RevokedReason)
 					}

@@ -1,15 +1,18 @@
 package mock
 
 import (
+	"bytes"
 	"context"
-	"crypto/subtle"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/appmaker/refresh-conformance/mock/session"
+	"github.com/appmaker/refresh-conformance/mock/token"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -19,10 +22,8 @@ const MaxBodyBytes = 64 << 10
 // handleRefresh is POST /auth/refresh-token. The steps run in the order the README's
 // behaviour table lists them, so a frontend sees the same cause win every time.
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.Operation) {
-	// Step 1: credentials, as the document's security and --auth require. When they are a
-	// session's newest access token, step 3 takes that session from here.
-	var credited Session
-	if err := s.authenticate(r, op, &credited); err != nil {
+	// Step 1: credentials, as the document's security and --auth require.
+	if err := s.authenticate(r, op); err != nil {
 		s.writeError(w, r, op, err)
 		return
 	}
@@ -32,14 +33,13 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 		s.writeError(w, r, op, err)
 		return
 	}
-	req, err := spec.DecodeRefreshTokenRequest(body)
-	if err != nil {
+	var req spec.RefreshTokenRequest
+	if err := json.Unmarshal(body, &req); err != nil {
 		s.writeError(w, r, op, invalid(fieldBody, "is not valid JSON: "+err.Error()))
 		return
 	}
 	// A valid request may ask, as with Prism, for one of the declared error answers instead
-	// of the semantics (nothing rotates). A 201 comes only from a real rotation, so
-	// "Prefer: code=201" is a request like any other.
+	// of the semantics (nothing rotates). A 201 comes only from a real rotation.
 	p, err := s.preference(r, op)
 	if err != nil {
 		s.writeError(w, r, op, err)
@@ -51,34 +51,16 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 		return
 	}
 	// Steps 3 to 6: the refresh semantics.
-	pair, err := s.refreshKnown(r.Context(), req.RefreshToken, &credited)
+	pair, err := s.Refresh(r.Context(), req.RefreshToken)
 	if err != nil {
 		s.writeError(w, r, op, err)
 		return
 	}
-	writeTokenPair(w, spec.TokenPair{AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken})
+	writeJSON(w, http.StatusCreated, spec.TokenPair{AccessToken: pair.AccessToken, RefreshToken: pair.RefreshToken})
 }
 
-// writeTokenPair answers 201 with p, the bytes writeJSON would write, without reflection:
-// it is the answer of every successful refresh.
-func writeTokenPair(w http.ResponseWriter, p spec.TokenPair) {
-	buf := pairBodies.Get().(*[]byte)
-	defer pairBodies.Put(buf)
-	body := spec.AppendTokenPair((*buf)[:0], p)
-	*buf = body
-	setCommonHeaders(w.Header())
-	// No Content-Length: net/http sets it for an answer written whole before the
-	// handler returns, without the two allocations of setting it here.
-	w.WriteHeader(http.StatusCreated)
-	_, _ = w.Write(body) // a Writer does not keep what it is given, so the buffer goes back to the pool
-}
-
-// pairBodies recycles the buffers of writeTokenPair.
-var pairBodies = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// authenticate applies --auth to the request's credentials. When they are the newest
-// access token of a session, it sets *credited to that session as the store has it.
-func (s *Server) authenticate(r *http.Request, op *spec.Operation, credited *Session) error {
+// authenticate applies --auth to the request's credentials.
+func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
 	if s.cfg.auth == AuthOff {
 		return nil
 	}
@@ -96,20 +78,31 @@ func (s *Server) authenticate(r *http.Request, op *spec.Operation, credited *Ses
 		}
 		return nil
 	}
-	// --auth signed: an access token this mock signed. Its expiry does not matter:
-	// clients refresh precisely because their access token expired.
+	// --auth signed: an access token this mock signed, or a fixture's. Its expiry does not
+	// matter: clients refresh precisely because their access token expired.
 	for _, tok := range []string{bearer, apiKey} {
 		if tok == "" {
 			continue
 		}
-		if s.isLatestAccess(r.Context(), tok, credited) || s.minter.isAccess(tok) {
-			return nil
-		}
-		if _, ok := s.fixtureAccess(tok); ok {
+		if sid, _, ok := s.accessToken(tok); ok {
+			note(r.Context(), func(v *verdict) { v.sessionID = sid })
 			return nil
 		}
 	}
 	return ErrInvalidCredentials
+}
+
+// accessToken recognises an access token this mock issued, or a fixture's, and returns
+// the session it names and its expiry (zero for a fixture's, which has none).
+func (s *Server) accessToken(tok string) (sid string, expiresAt time.Time, ok bool) {
+	if sid, ok := s.fixtures.Load().access[token.HashOf(tok)]; ok {
+		return sid, time.Time{}, true
+	}
+	claims, err := s.minter.VerifyAccess(tok)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return claims.Sid, token.ExpiresAt(claims.RegisteredClaims), true
 }
 
 // credentials returns the bearer token of the Authorization header and the
@@ -118,7 +111,6 @@ func credentials(r *http.Request) (bearer, apiKey string) {
 	if scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		bearer = strings.TrimSpace(tok)
 	}
-	// The canonical form of x-access-token: Get does not allocate to canonicalise it.
 	return bearer, strings.TrimSpace(r.Header.Get("X-Access-Token"))
 }
 
@@ -129,10 +121,10 @@ func emptyBearer(r *http.Request) bool {
 	return len(fields) == 1 && strings.EqualFold(fields[0], "Bearer")
 }
 
-// readValidBody reads at most MaxBodyBytes and validates the request against op.
+// readValidBody reads at most MaxBodyBytes and validates the request against op with
+// libopenapi-validator. The body is returned, and left readable in r for the validator.
 func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.Operation) ([]byte, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	body, err := spec.ReadBody(r)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -140,190 +132,95 @@ func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.
 		}
 		return nil, invalid(fieldBody, "could not be read: the client stopped sending it")
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if errs := s.doc.ValidateInput(r, op); len(errs) > 0 {
 		return nil, validationFailure(op, errs)
 	}
 	return body, nil
 }
 
-// outcome says what a refresh did to its session.
-type outcome int
-
-const (
-	rotated     outcome = iota + 1 // the presented token was current: a new pair was minted
-	graceReplay                    // the presented token was just rotated: its successor pair is answered again
-)
-
 // Refresh runs steps 3 to 6 for a presented refresh token and returns the pair to answer.
-func (s *Server) Refresh(ctx context.Context, token string) (Pair, error) {
-	return s.refreshKnown(ctx, token, nil)
-}
-
-// refreshKnown is Refresh; known, when not nil, is a session the request's credentials
-// already found, which step 3 uses instead of looking it up again if the token names it.
-func (s *Server) refreshKnown(ctx context.Context, token string, known *Session) (Pair, error) {
+func (s *Server) Refresh(ctx context.Context, refreshToken string) (token.Pair, error) {
 	now := s.clock.Now()
-	tok, snapshot, err := s.identify(ctx, token, now, known)
+	presented, sess, err := s.identify(ctx, refreshToken, now)
 	if err != nil {
-		return Pair{}, err
+		return token.Pair{}, err
 	}
-	// Mint the successor outside the session's lock: signing is the slow part. Its ids
-	// derive from the presented token's hash, so a grace replay re-creates the same pair.
-	next, err := s.minter.pairFor(&snapshot, tok.gen+1, now, &tok.hash)
+	note(ctx, func(v *verdict) { v.sessionID = sess.ID })
+	// The successor is minted before the store is asked: the store keeps no tokens, and its
+	// ids derive from the presented token, so a grace replay re-creates the same pair.
+	next, err := s.minter.Successor(holder(sess), presented.Generation+1, now, presented.Hash)
 	if err != nil {
-		return Pair{}, err
+		return token.Pair{}, err
 	}
-	var result outcome
-	sess, err := s.store.Update(ctx, tok.sid, func(sess *Session) error {
-		var ruleErr error
-		result, ruleErr = s.rotate(sess, &tok, next, now)
-		return ruleErr
+	sess, outcome, err := s.store.Rotate(ctx, sess.ID, session.Rotation{
+		Presented: presented, Now: now, Grace: s.cfg.grace,
+		Next: session.Next{Refresh: token.HashOf(next.RefreshToken), RefreshExpiresAt: next.RefreshExpiresAt,
+			Access: token.HashOf(next.AccessToken), AccessExpiresAt: next.AccessExpiresAt},
 	})
-	if errors.Is(err, ErrSessionNotFound) {
-		// Removed since step 3 found it, by a sweep or the control plane.
-		return Pair{}, s.goneSession(&tok, now)
+	if errors.Is(err, session.ErrNotFound) {
+		return token.Pair{}, gone(presented, now) // removed since step 3 found it
 	}
 	if err != nil {
-		return Pair{}, err
+		return token.Pair{}, err
 	}
-	if result == graceReplay {
-		return s.minter.pairFor(&sess, sess.Generation, sess.RotatedAt, &tok.hash)
+	switch outcome {
+	case session.Rotated:
+		return next, nil
+	case session.GraceReplay:
+		return s.minter.Successor(holder(sess), sess.Generation, sess.RotatedAt, presented.Hash)
+	case session.Revoked:
+		return token.Pair{}, ErrSessionRevoked
+	case session.Expired:
+		return token.Pair{}, ErrRefreshTokenExpired
+	case session.Reused:
+		return token.Pair{}, ErrRefreshTokenReused
+	default:
+		return token.Pair{}, ErrInvalidRefreshToken
 	}
-	return next, nil
 }
 
-// presentedToken is what the refresh rules need to know of a presented refresh token.
-type presentedToken struct {
-	hash      Hash
-	sid       string
-	gen       int
-	expiresAt time.Time // its exp claim; zero when it has none
-}
-
-// identify runs step 3: only a refresh token this mock issued is considered at all, one
-// it signed or a fixture's first token. It returns what the token says and a snapshot
-// of its session.
-//
-// The usual case, a session's current token, is known by its hash alone: the store keeps
-// the hash of the token this mock signed last, and a token with that hash is that token,
-// signature and claims included. Its generation is the session's, and its exp the
-// session's current expiry (whole seconds, as pairFor sets it, or earlier when the
-// control plane expired it). Any other token is verified and decoded.
-func (s *Server) identify(ctx context.Context, token string, now time.Time, known *Session) (presentedToken, Session, error) {
-	tok := presentedToken{hash: HashToken(token)}
-	named, haveNamed := Session{}, false
-	if e, ok := s.fixtureRefresh(tok.hash); ok {
-		tok.sid, tok.gen, tok.expiresAt = e.sessionID, 1, e.expiresAt
-	} else if named, haveNamed = s.namedSession(ctx, token, known); haveNamed &&
-		subtle.ConstantTimeCompare(tok.hash[:], named.Current[:]) == 1 {
-		tok.sid, tok.gen, tok.expiresAt = named.ID, named.Generation, named.CurrentExpiresAt
+// identify runs step 3: only a refresh token this mock issued is considered at all. A
+// session's current token is found by its hash alone; any other is a fixture's first
+// token, or is verified with its signature before anything it says is believed.
+func (s *Server) identify(ctx context.Context, refreshToken string, now time.Time) (session.Presented, session.Session, error) {
+	p := session.Presented{Hash: token.HashOf(refreshToken)}
+	sess, err := s.store.FindCurrent(ctx, p.Hash)
+	if err == nil {
+		p.Generation, p.ExpiresAt = sess.Generation, sess.TokensExpireAt
+		return p, sess, nil
+	}
+	if !errors.Is(err, session.ErrNotFound) {
+		return p, session.Session{}, err
+	}
+	var sid string
+	if fx, ok := s.fixtures.Load().refresh[p.Hash]; ok {
+		sid, p.Generation, p.ExpiresAt = fx.sessionID, 1, fx.expiresAt
 	} else {
-		claims, err := s.minter.verifyRefresh(token)
+		claims, err := s.minter.VerifyRefresh(refreshToken)
 		if err != nil {
-			return tok, Session{}, ErrInvalidRefreshToken
+			return p, session.Session{}, ErrInvalidRefreshToken
 		}
-		tok.sid, tok.gen = claims.Sid, claims.Gen
-		if claims.ExpiresAt != nil {
-			tok.expiresAt = claims.ExpiresAt.Time
-		}
+		sid, p.Generation, p.ExpiresAt = claims.Sid, claims.Gen, token.ExpiresAt(claims.RegisteredClaims)
 	}
-	note(ctx, func(v *verdict) { v.sessionID = tok.sid })
-	if haveNamed && named.ID == tok.sid {
-		return tok, named, nil
+	note(ctx, func(v *verdict) { v.sessionID = sid })
+	sess, err = s.store.Get(ctx, sid)
+	if errors.Is(err, session.ErrNotFound) {
+		return p, session.Session{}, gone(p, now)
 	}
-	snapshot, err := s.store.Get(ctx, tok.sid)
-	if errors.Is(err, ErrSessionNotFound) {
-		return tok, Session{}, s.goneSession(&tok, now)
-	}
-	return tok, snapshot, err
+	return p, sess, err
 }
 
-// goneSession is the answer to a token whose session the store no longer has: swept
-// after the token expired, or removed through the control plane.
-func (s *Server) goneSession(tok *presentedToken, now time.Time) error {
-	_, expiredEarly := s.expiredEarly.Load(tok.sid)
-	if expiredEarly || (!tok.expiresAt.IsZero() && !now.Before(tok.expiresAt)) {
-		return ErrRefreshTokenExpired // swept after it expired
+// gone answers a token whose session the store no longer has: swept once every token of
+// it was past its exp (so this one is too), or dropped by a reset.
+func gone(p session.Presented, now time.Time) error {
+	if !p.ExpiresAt.IsZero() && !now.Before(p.ExpiresAt) {
+		return ErrRefreshTokenExpired
 	}
 	return ErrInvalidRefreshToken
 }
 
-// isLatestAccess reports whether token is the newest access token of the session its
-// payload names, known by its hash as identify knows a current refresh token: the store
-// keeps the hash of the access token this mock signed last for the session, so a token
-// with that hash needs no second look at its signature and type. Older access tokens,
-// which --auth signed accepts as well, are verified by isAccess. On true, *found is set
-// to the session.
-func (s *Server) isLatestAccess(ctx context.Context, token string, found *Session) bool {
-	sess, ok := s.namedSession(ctx, token, nil)
-	if !ok {
-		return false
-	}
-	h := HashToken(token)
-	if subtle.ConstantTimeCompare(h[:], sess.Access[:]) != 1 {
-		return false
-	}
-	*found = sess
-	return true
+// holder is whose tokens a session's are.
+func holder(s session.Session) token.Holder {
+	return token.Holder{SessionID: s.ID, Sub: s.Sub, Org: s.Org, SessionExpiresAt: s.ExpiresAt}
 }
-
-// namedSession returns the session the payload of token names, if there is one: known
-// when that is the one named, else the store's. The name is not verified: it serves only
-// to find the hash to compare the token with. A known session may be older than the
-// store's by a concurrent rotation; rotate decides on the store's, under its lock.
-func (s *Server) namedSession(ctx context.Context, token string, known *Session) (Session, bool) {
-	sid, ok := s.minter.claimedSession(token)
-	if !ok {
-		return Session{}, false
-	}
-	if known != nil && known.ID == sid {
-		return *known, true
-	}
-	sess, err := s.store.Get(ctx, sid)
-	return sess, err == nil
-}
-
-// rotate applies the refresh rules to a session under its lock.
-func (s *Server) rotate(sess *Session, tok *presentedToken, next Pair, now time.Time) (outcome, error) {
-	// Step 4: a revoked session stays revoked.
-	if sess.Revoked() {
-		return 0, ErrSessionRevoked
-	}
-	// Step 4: the session's absolute lifetime and the token's own idle lifetime.
-	if !now.Before(sess.ExpiresAt) || (!tok.expiresAt.IsZero() && !now.Before(tok.expiresAt)) {
-		return 0, ErrRefreshTokenExpired
-	}
-	isCurrent := subtle.ConstantTimeCompare(tok.hash[:], sess.Current[:]) == 1
-	isPrevious := subtle.ConstantTimeCompare(tok.hash[:], sess.Previous[:]) == 1
-	switch {
-	case isCurrent && !now.Before(sess.CurrentExpiresAt):
-		return 0, ErrRefreshTokenExpired
-	case isCurrent && tok.gen == sess.Generation:
-		// Step 5, RFC 9700 §4.14.2: a refresh token is used once; rotation issues its successor.
-		sess.Previous, sess.Current = sess.Current, HashToken(next.RefreshToken)
-		sess.Access = HashToken(next.AccessToken)
-		sess.Generation++
-		sess.RotatedAt = now
-		sess.CurrentExpiresAt = next.RefreshExpiresAt
-		sess.AccessExpiresAt = next.AccessExpiresAt
-		return rotated, nil
-	case isPrevious && tok.gen == sess.Generation-1 && now.Sub(sess.RotatedAt) < s.cfg.grace:
-		// Step 6: inside --reuse-grace, the racing twin of the last rotation gets the same successor.
-		return graceReplay, nil
-	case tok.gen < sess.Generation:
-		// Step 6, RFC 6749 §10.4 and RFC 9700 §4.14.2: a rotated refresh token presented
-		// again means it leaked; revoke the whole session, so the newest token dies too.
-		sess.RevokedAt = now
-		sess.RevokedReason = RevokedReuse
-		return 0, ErrRefreshTokenReused
-	default:
-		// Signed by this key but not of this session's lineage (e.g. from an earlier run).
-		return 0, ErrInvalidRefreshToken
-	}
-}
-
-// Reasons a session was revoked, shown by the control plane.
-const (
-	RevokedReuse = "refresh_token_reused"
-	RevokedAdmin = "revoked_by_request"
-)

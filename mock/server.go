@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/appmaker/refresh-conformance/mock/session"
+	"github.com/appmaker/refresh-conformance/mock/token"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -18,8 +20,8 @@ type Server struct {
 	doc     *spec.Spec
 	cfg     config
 	clock   Clock
-	store   Store
-	minter  *Minter
+	store   session.Store
+	minter  *token.Minter
 	base    string
 	api     router
 	admin   router
@@ -34,8 +36,6 @@ type Server struct {
 	fixtures atomic.Pointer[fixtureIndex]
 	// fits caches which of the mock's own error bodies each operation's responses accept.
 	fits sync.Map
-	// expiredEarly holds the ids of sessions expired through the control plane.
-	expiredEarly sync.Map
 	// stopping is closed by CloseStreams: what waits on a client ends.
 	stopping chan struct{}
 	stopOnce sync.Once
@@ -51,7 +51,8 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	minter, err := newMinter(cfg.signingKey, cfg.random, DefaultIssuer, cfg.accessTTL, cfg.refreshTTL)
+	minter, err := token.NewMinter(token.Config{Key: cfg.signingKey, Random: cfg.random, Issuer: DefaultIssuer,
+		AccessTTL: cfg.accessTTL, RefreshTTL: cfg.refreshTTL})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/appmaker/refresh-conformance/mock/session"
+	"github.com/appmaker/refresh-conformance/mock/token"
 )
 
 // NewSessionRequest is the optional body of POST /__mock/sessions.
@@ -68,30 +71,30 @@ type ExpireRequest struct {
 
 // NewSession starts a session (a token family) for sub and org, generating either when empty.
 func (s *Server) NewSession(ctx context.Context, req NewSessionRequest) (SessionTokens, error) {
-	id, err := s.minter.randomID(16)
+	id, err := s.minter.RandomID(16)
 	if err != nil {
 		return SessionTokens{}, err
 	}
 	if req.Sub == "" {
-		if req.Sub, err = s.minter.randomID(6); err != nil {
+		if req.Sub, err = s.minter.RandomID(6); err != nil {
 			return SessionTokens{}, err
 		}
 		req.Sub = "user-" + req.Sub
 	}
 	if req.Org == "" {
-		if req.Org, err = s.minter.randomID(6); err != nil {
+		if req.Org, err = s.minter.RandomID(6); err != nil {
 			return SessionTokens{}, err
 		}
 		req.Org = "org-" + req.Org
 	}
 	now := s.clock.Now()
-	sess := Session{ID: id, Sub: req.Sub, Org: req.Org, CreatedAt: now, ExpiresAt: now.Add(s.cfg.sessionTTL), Generation: 1}
-	pair, err := s.minter.pairFor(&sess, 1, now, nil)
+	sess := session.Session{ID: id, Sub: req.Sub, Org: req.Org, CreatedAt: now, ExpiresAt: now.Add(s.cfg.sessionTTL), Generation: 1}
+	pair, err := s.minter.First(holder(sess), now)
 	if err != nil {
 		return SessionTokens{}, err
 	}
-	sess.Current, sess.Access = HashToken(pair.RefreshToken), HashToken(pair.AccessToken)
-	sess.CurrentExpiresAt = pair.RefreshExpiresAt
+	sess.Current = token.HashOf(pair.RefreshToken)
+	sess.CurrentExpiresAt, sess.TokensExpireAt = pair.RefreshExpiresAt, pair.RefreshExpiresAt
 	sess.AccessExpiresAt = pair.AccessExpiresAt
 	if err := s.store.Create(ctx, sess); err != nil {
 		return SessionTokens{}, err
@@ -106,45 +109,21 @@ func (s *Server) NewSession(ctx context.Context, req NewSessionRequest) (Session
 
 // RevokeSession revokes a session: none of its tokens refreshes any more. Revoking a
 // revoked session keeps the first reason.
-func (s *Server) RevokeSession(ctx context.Context, id, reason string) (Session, error) {
-	now := s.clock.Now()
-	return s.store.Update(ctx, id, func(sess *Session) error {
-		if !sess.Revoked() {
-			sess.RevokedAt, sess.RevokedReason = now, reason
-		}
-		return nil
-	})
+func (s *Server) RevokeSession(ctx context.Context, id, reason string) (session.Session, error) {
+	return s.store.Revoke(ctx, id, reason, s.clock.Now())
 }
 
 // ExpireSession ends, now by the mock's clock, the access tokens, the current refresh
 // token or the whole session of id.
-func (s *Server) ExpireSession(ctx context.Context, id, what string) (Session, error) {
-	now := s.clock.Now()
-	var set func(sess *Session)
-	switch what {
-	case "access":
-		set = func(sess *Session) { sess.AccessExpiresAt = minTime(sess.AccessExpiresAt, now) }
-	case "refresh":
-		set = func(sess *Session) { sess.CurrentExpiresAt = minTime(sess.CurrentExpiresAt, now) }
-	case "session":
-		set = func(sess *Session) {
-			sess.ExpiresAt = minTime(sess.ExpiresAt, now)
-			sess.CurrentExpiresAt = minTime(sess.CurrentExpiresAt, now)
-			sess.AccessExpiresAt = minTime(sess.AccessExpiresAt, now)
-		}
-	default:
-		return Session{}, badRequest(fmt.Sprintf(`what %q: want "access", "refresh" or "session"`, what))
+func (s *Server) ExpireSession(ctx context.Context, id, what string) (session.Session, error) {
+	part := session.Part(what)
+	if !part.Valid() {
+		return session.Session{}, badRequest(fmt.Sprintf(`what %q: want "access", "refresh" or "session"`, what))
 	}
-	sess, err := s.store.Update(ctx, id, func(sess *Session) error { set(sess); return nil })
-	if err == nil && what != "access" {
-		// Its refresh tokens still carry a later exp; once the sweeper drops the session,
-		// this is what tells their refresh "expired" rather than "unknown".
-		s.expiredEarly.Store(id, struct{}{})
-	}
-	return sess, err
+	return s.store.Expire(ctx, id, part, s.clock.Now())
 }
 
-func (s *Server) view(sess Session, now time.Time) SessionView {
+func (s *Server) view(sess session.Session, now time.Time) SessionView {
 	v := SessionView{SessionID: sess.ID, Fixture: s.fixtureName(sess.ID), Sub: sess.Sub, Org: sess.Org, State: StateActive,
 		Generation: sess.Generation, CreatedAt: sess.CreatedAt, AccessTokenExpiresAt: sess.AccessExpiresAt,
 		RefreshTokenExpiresAt: sess.CurrentExpiresAt, SessionExpiresAt: sess.ExpiresAt,
@@ -211,7 +190,7 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleRevokeSession(w http.ResponseWriter, r *http.Request) {
 	id := s.resolveSessionID(r.PathValue("id"))
-	sess, err := s.RevokeSession(r.Context(), id, RevokedAdmin)
+	sess, err := s.RevokeSession(r.Context(), id, session.RevokedAdmin)
 	s.writeSession(w, r, id, sess, err)
 }
 
@@ -226,7 +205,7 @@ func (s *Server) handleExpireSession(w http.ResponseWriter, r *http.Request) {
 	s.writeSession(w, r, id, sess, err)
 }
 
-func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, id string, sess Session, err error) {
+func (s *Server) writeSession(w http.ResponseWriter, r *http.Request, id string, sess session.Session, err error) {
 	if err != nil {
 		s.writeAdminError(w, r, fmt.Errorf("session %q: %w", id, err))
 		return

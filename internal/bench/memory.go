@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -41,7 +42,7 @@ func MeasureMemory(ctx context.Context, n int) (MemoryResult, error) {
 		return MemoryResult{}, err
 	}
 	clock := mock.NewFakeClock(time.Now())
-	srv, err := mock.NewServer(doc, mock.WithClock(clock), mock.WithStore(mock.NewMemStore()))
+	srv, err := mock.NewServer(doc, mock.WithClock(clock), mock.WithStore(session.NewMemStore()))
 	if err != nil {
 		return MemoryResult{}, err
 	}

@@ -40,4 +40,7 @@ type Store interface {
 var (
 	ErrNotFound = errors.New("session not found")
 	ErrExists   = errors.New("session already exists")
+	// ErrUnavailable wraps a failure of the store itself (a Redis that cannot be reached):
+	// no verdict on the token can be given.
+	ErrUnavailable = errors.New("session store unavailable")
 )
