@@ -99,7 +99,9 @@ func (s *Server) Reset(ctx context.Context) error {
 	if err := s.store.Reset(ctx); err != nil {
 		return err
 	}
-	s.faults.remove(0)
+	if _, err := s.faults.remove(ctx, 0); err != nil {
+		return err
+	}
 	s.events.clear()
 	return s.seedFixtures(ctx)
 }

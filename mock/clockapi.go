@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -23,17 +24,24 @@ type ClockView struct {
 	Adjustable    bool      `json:"adjustable"`
 }
 
-func (s *Server) clockView() ClockView {
+func (s *Server) clockView(ctx context.Context) (ClockView, error) {
+	if c, ok := s.clock.(*sharedClock); ok {
+		off, err := c.offset(ctx)
+		if err != nil {
+			return ClockView{}, err
+		}
+		return ClockView{Now: c.base.Now().Add(off), Offset: off.String(), OffsetSeconds: off.Seconds(), Adjustable: true}, nil
+	}
 	v := ClockView{Now: s.clock.Now(), Offset: "0s"}
 	if c, ok := s.clock.(AdjustableClock); ok {
 		off := c.Offset()
 		v.Offset, v.OffsetSeconds, v.Adjustable = off.String(), off.Seconds(), true
 	}
-	return v
+	return v, nil
 }
 
-func (s *Server) handleGetClock(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, s.clockView())
+func (s *Server) handleGetClock(w http.ResponseWriter, r *http.Request) {
+	s.writeClock(w, r)
 }
 
 func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
@@ -42,19 +50,29 @@ func (s *Server) handleSetClock(w http.ResponseWriter, r *http.Request) {
 		s.writeAdminError(w, r, err)
 		return
 	}
-	if err := s.setClock(req); err != nil {
+	if err := s.setClock(r.Context(), req); err != nil {
 		s.writeAdminError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.clockView())
+	s.writeClock(w, r)
 }
 
-func (s *Server) setClock(req ClockRequest) error {
+func (s *Server) writeClock(w http.ResponseWriter, r *http.Request) {
+	v, err := s.clockView(r.Context())
+	if err != nil {
+		s.writeAdminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) setClock(ctx context.Context, req ClockRequest) error {
 	if (req.Advance == "") == (req.Offset == "") {
 		return badRequest(`send exactly one of {"advance": "15m"} or {"offset": "-30s"}`)
 	}
+	shared, isShared := s.clock.(*sharedClock)
 	c, ok := s.clock.(AdjustableClock)
-	if !ok {
+	if !ok && !isShared {
 		return fmt.Errorf("%w: the server was given a clock without Advance and SetOffset (WithClock); give it an OffsetClock or a FakeClock", ErrClockFixed)
 	}
 	text := req.Advance + req.Offset
@@ -62,9 +80,14 @@ func (s *Server) setClock(req ClockRequest) error {
 	if err != nil {
 		return badRequest(fmt.Sprintf("%q is not a duration; write e.g. \"15m\", \"-30s\", \"1h30m\" or \"8d\"", text))
 	}
-	if req.Advance != "" {
+	switch {
+	case isShared && req.Advance != "":
+		return shared.advance(ctx, d)
+	case isShared:
+		return shared.setOffset(ctx, d)
+	case req.Advance != "":
 		c.Advance(d)
-	} else {
+	default:
 		c.SetOffset(d)
 	}
 	return nil

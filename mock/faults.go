@@ -1,6 +1,7 @@
 package mock
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -49,6 +50,7 @@ type FaultRule struct {
 }
 
 type fault struct {
+	req     FaultRequest // as posted: a fleet's replicas each build the rule from it
 	rule    FaultRule
 	ops     map[*spec.Operation]bool // the operations it covers; nil: all
 	latency time.Duration
@@ -62,12 +64,21 @@ type faultTable struct {
 	mu     sync.Mutex
 	nextID int
 	rules  []*fault
+	// fleet, when set, keeps the rules for every replica instead (sharedfaults.go).
+	fleet *sharedFaults
 }
 
 var machineCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // take consumes one application of the first rule that matches op, if any.
-func (t *faultTable) take(op *spec.Operation) *fault {
+func (t *faultTable) take(ctx context.Context, op *spec.Operation) (*fault, error) {
+	if t.fleet != nil {
+		return t.fleet.take(ctx, op)
+	}
+	return t.takeLocal(op), nil
+}
+
+func (t *faultTable) takeLocal(op *spec.Operation) *fault {
 	if t.active.Load() == 0 {
 		return nil
 	}
@@ -90,7 +101,14 @@ func (t *faultTable) take(op *spec.Operation) *fault {
 	return nil
 }
 
-func (t *faultTable) add(f *fault) FaultRule {
+func (t *faultTable) add(ctx context.Context, f *fault) (FaultRule, error) {
+	if t.fleet != nil {
+		return t.fleet.add(ctx, f)
+	}
+	return t.addLocal(f), nil
+}
+
+func (t *faultTable) addLocal(f *fault) FaultRule {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.nextID++
@@ -100,7 +118,14 @@ func (t *faultTable) add(f *fault) FaultRule {
 	return f.view()
 }
 
-func (t *faultTable) list() []FaultRule {
+func (t *faultTable) list(ctx context.Context) ([]FaultRule, error) {
+	if t.fleet != nil {
+		return t.fleet.list(ctx)
+	}
+	return t.listLocal(), nil
+}
+
+func (t *faultTable) listLocal() []FaultRule {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]FaultRule, 0, len(t.rules))
@@ -111,7 +136,14 @@ func (t *faultTable) list() []FaultRule {
 }
 
 // remove deletes rule id, or every rule when id is 0, and says how many went.
-func (t *faultTable) remove(id int) int {
+func (t *faultTable) remove(ctx context.Context, id int) (int, error) {
+	if t.fleet != nil {
+		return t.fleet.remove(ctx, id)
+	}
+	return t.removeLocal(id), nil
+}
+
+func (t *faultTable) removeLocal(id int) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	kept, removed := t.rules[:0], 0
@@ -156,7 +188,7 @@ func (f *fault) describe() string {
 
 // newFault checks a rule against the document before it is accepted.
 func (s *Server) newFault(req FaultRequest) (*fault, error) {
-	f := &fault{rule: FaultRule{Status: req.Status, Code: req.Code, LostResponse: req.LostResponse}, left: 1}
+	f := &fault{req: req, rule: FaultRule{Status: req.Status, Code: req.Code, LostResponse: req.LostResponse}, left: 1}
 	if req.Count != nil {
 		if *req.Count < 0 {
 			return nil, badRequest("count must be 1 or more, or 0 for every request until the rules are cleared")
@@ -230,8 +262,13 @@ func (s *Server) checkForcedStatus(op *spec.Operation, status int, code string) 
 	return nil
 }
 
-func (s *Server) handleListFaults(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string][]FaultRule{"faults": s.faults.list()})
+func (s *Server) handleListFaults(w http.ResponseWriter, r *http.Request) {
+	rules, err := s.faults.list(r.Context())
+	if err != nil {
+		s.writeAdminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string][]FaultRule{"faults": rules})
 }
 
 func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) {
@@ -245,16 +282,33 @@ func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) {
 		s.writeAdminError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.faults.add(f))
+	rule, err := s.faults.add(r.Context(), f)
+	if err != nil {
+		s.writeAdminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, rule)
 }
 
-func (s *Server) handleClearFaults(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]int{"cleared": s.faults.remove(0)})
+func (s *Server) handleClearFaults(w http.ResponseWriter, r *http.Request) {
+	n, err := s.faults.remove(r.Context(), 0)
+	if err != nil {
+		s.writeAdminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": n})
 }
 
 func (s *Server) handleDeleteFault(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.Atoi(r.PathValue("id"))
-	if err != nil || id < 1 || s.faults.remove(id) == 0 {
+	n := 0
+	if err == nil && id >= 1 {
+		if n, err = s.faults.remove(r.Context(), id); err != nil {
+			s.writeAdminError(w, r, err)
+			return
+		}
+	}
+	if n == 0 {
 		s.writeAdminError(w, r, fmt.Errorf("fault rule %q: %w", r.PathValue("id"), ErrFaultNotFound))
 		return
 	}

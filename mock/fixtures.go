@@ -152,7 +152,9 @@ func (s *Server) seedFixtures(ctx context.Context) error {
 			sess.CurrentExpiresAt = sess.ExpiresAt
 		}
 		sess.TokensExpireAt = sess.CurrentExpiresAt
-		if err := s.store.Create(ctx, sess); err != nil {
+		// A shared store may have it already, made by another replica of the fleet or by this
+		// one before a restart: it is kept as it is, rotations and all.
+		if err := s.store.Create(ctx, sess); err != nil && !errors.Is(err, session.ErrExists) {
 			return fmt.Errorf("mock: fixture %s: %w", sess.ID, err)
 		}
 		idx.refresh[sess.Current] = fixtureEntry{sessionID: sess.ID, expiresAt: sess.CurrentExpiresAt}

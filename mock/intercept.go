@@ -16,7 +16,11 @@ type operationHandler func(w http.ResponseWriter, r *http.Request, op *spec.Oper
 func (s *Server) serveOperation(op *spec.Operation, h operationHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		note(r.Context(), func(v *verdict) { v.op = op })
-		f := s.faults.take(op)
+		f, err := s.faults.take(r.Context(), op)
+		if err != nil {
+			s.writeError(w, r, op, err)
+			return
+		}
 		if f == nil {
 			h(w, r, op)
 			return

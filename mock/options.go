@@ -56,6 +56,7 @@ type config struct {
 	sweepEvery time.Duration
 	fixtures   []Fixture
 	events     int
+	shared     SharedState
 }
 
 func defaultConfig() config {

@@ -63,6 +63,10 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 	stopping := make(chan struct{})
 	s := &Server{doc: doc, cfg: cfg, clock: cfg.clock, store: cfg.store, minter: minter, base: doc.LocalBasePath(),
 		allowed: map[string]bool{}, gen: newBodyGenerator(seed), events: newEventLog(cfg.events, stopping), stopping: stopping}
+	if cfg.shared != nil {
+		s.clock = &sharedClock{base: cfg.clock, state: cfg.shared}
+		s.faults.fleet = &sharedFaults{state: cfg.shared, build: s.newFault}
+	}
 	s.logLine = requestLogger(cfg.logger)
 	for _, o := range cfg.cors {
 		s.allowed[o] = true
@@ -125,7 +129,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeRouteError(sw, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on /healthz; use GET")
 			return
 		}
-		writeJSON(sw, http.StatusOK, map[string]string{"status": "ok"})
+		s.writeHealth(sw, r)
 	case admin:
 		s.serveAdmin(sw, r)
 	default:

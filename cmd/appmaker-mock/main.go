@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/mock/redisstore"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -74,6 +75,7 @@ const shutdownGrace = 10 * time.Second
 
 type options struct {
 	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat, fixtures string
+	store, storePrefix                                                             string
 	accessTTL, refreshTTL, sessionTTL, reuseGrace                                  time.Duration
 	seed, admin                                                                    bool
 	events                                                                         int
@@ -98,6 +100,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.adminToken, "admin-token", "", "require 'Authorization: Bearer <token>' on every /__mock/ call")
 	fs.StringVar(&o.logFormat, "log", "text", "request log on stderr: text, json or off")
 	fs.StringVar(&o.fixtures, "fixtures", "", "JSON or YAML file of sessions with fixed sub, org and first tokens, created at start and on every POST /__mock/reset")
+	fs.StringVar(&o.store, "store", storeMemory, "where sessions, the clock offset and fault rules live: memory (this process), or a Redis a fleet of mocks shares, redis://[user:password@]host:port/db (rediss:// for TLS); a Redis store needs --signing-key")
+	fs.StringVar(&o.storePrefix, "store-prefix", redisstore.DefaultPrefix, "prefix of every key in the Redis store, so that several fleets share one Redis")
 	fs.IntVar(&o.events, "events", mock.DefaultEventBuffer, "how many requests GET /__mock/events remembers; 0 records none")
 	o.ballastMiB = defaultBallastMiB
 	fs.Var(&o.ballastMiB, "gc-ballast-mib", "`MiB` of heap allocated at start and never written, so that the garbage collector runs less often under load; peak RSS under load grows by about as much, and it counts towards GOMEMLIMIT (docs/PERFORMANCE.md); 0 for none")
@@ -159,7 +163,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := serverOptions(o, stderr)
+	logger := newLogger(o.logFormat, stderr)
+	opts := serverOptions(o, logger)
+	storeOpts, closeStore, err := openStore(ctx, o, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	opts = append(opts, storeOpts...)
 	if o.fixtures != "" {
 		fixtures, err := mock.LoadFixtures(o.fixtures)
 		if err != nil {
@@ -196,7 +207,7 @@ func loadSpec(path string) (*spec.Spec, error) {
 	return spec.LoadFile(path)
 }
 
-func serverOptions(o *options, stderr io.Writer) []mock.Option {
+func serverOptions(o *options, logger *slog.Logger) []mock.Option {
 	opts := []mock.Option{
 		mock.WithAuth(mock.AuthMode(o.auth)),
 		mock.WithTTLs(o.accessTTL, o.refreshTTL, o.sessionTTL),
@@ -204,7 +215,7 @@ func serverOptions(o *options, stderr io.Writer) []mock.Option {
 		mock.WithCORSOrigins(strings.Split(o.corsOrigins, ",")),
 		mock.WithAdmin(o.admin),
 		mock.WithAdminToken(o.adminToken),
-		mock.WithLogger(newLogger(o.logFormat, stderr)),
+		mock.WithLogger(logger),
 		mock.WithEventBuffer(o.events),
 	}
 	if o.signingKey != "" {

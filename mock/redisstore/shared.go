@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -23,6 +24,13 @@ func (st *Store) Shared(ctx context.Context, name string) ([]byte, error) {
 	return v, st.classify("read "+name, err)
 }
 
+// AddShared adds delta to the integer value name (0 when unset) and returns the sum, as one
+// step without retries: a count that every replica consumes.
+func (st *Store) AddShared(ctx context.Context, name string, delta int64) (int64, error) {
+	n, err := st.rdb.IncrBy(ctx, st.sharedKey(name), delta).Result()
+	return n, st.classify("add to "+name, err)
+}
+
 // UpdateShared replaces the value name with what change makes of it (old is nil when
 // unset; a nil result deletes it), as one step against every other replica's update: a
 // change that raced another is run again on the value the other left. It returns the
@@ -43,6 +51,10 @@ func (st *Store) UpdateShared(ctx context.Context, name string, change func(old 
 		next, err := change(old)
 		if err != nil {
 			return &changeError{err}
+		}
+		if bytes.Equal(next, old) && (next == nil) == (old == nil) {
+			out = old // unchanged: nothing to write, and nothing for other writers to retry
+			return nil
 		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			if next == nil {

@@ -73,3 +73,21 @@ func TestSharedUpdateKeepsNothingOnError(t *testing.T) {
 		t.Fatalf("after Reset: %q, want the shared value kept", v)
 	}
 }
+
+func TestAddSharedCountsEveryReplicasAdditions(t *testing.T) {
+	ctx := context.Background()
+	a, b, _ := replicas(t, redisstore.Options{})
+	var wg sync.WaitGroup
+	for i := range 64 {
+		st := map[bool]*redisstore.Store{true: a, false: b}[i%2 == 0]
+		wg.Go(func() {
+			if _, err := st.AddShared(ctx, "taken", 1); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got, err := a.Shared(ctx, "taken"); err != nil || string(got) != "64" {
+		t.Fatalf("after 64 additions over two replicas: %q, %v", got, err)
+	}
+}

@@ -18,10 +18,10 @@ var _ session.Store = (*Store)(nil)
 
 // Errors of the Redis store, next to session.ErrNotFound and session.ErrExists.
 var (
-	// ErrUnavailable is Redis not answering, or refusing a command. It is never
-	// session.ErrNotFound: a caller answers it "try again" (503), never as a verdict on a
-	// token, which would log a user out because of an outage.
-	ErrUnavailable = errors.New("redisstore: store unavailable")
+	// ErrUnavailable is Redis not answering, or refusing a command: session.ErrUnavailable
+	// itself, never session.ErrNotFound. A caller answers it "try again" (503), never as a
+	// verdict on a token, which would log a user out because of an outage.
+	ErrUnavailable = session.ErrUnavailable
 	// ErrContention is a session that kept changing under other writers for every attempt
 	// of one operation. It comes wrapped with ErrUnavailable: trying again later may work.
 	ErrContention = errors.New("session kept changing under concurrent writers")
@@ -172,7 +172,7 @@ func (st *Store) classify(op string, err error) error {
 	case err == nil, errors.Is(err, session.ErrNotFound), errors.Is(err, session.ErrExists), errors.Is(err, ErrCorrupt):
 		return err
 	}
-	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, err)
+	return fmt.Errorf("redisstore: %w: %s: %w", ErrUnavailable, op, err)
 }
 
 // transact runs fn with keys watched until its EXEC goes through, fn fails, or
@@ -186,7 +186,7 @@ func (st *Store) transact(ctx context.Context, op, id string, fn func(*redis.Tx)
 			return st.classify(op, err)
 		}
 	}
-	return fmt.Errorf("%w: %s session %q: %w (%d attempts)", ErrUnavailable, op, id, ErrContention, st.maxAttempts)
+	return fmt.Errorf("redisstore: %w: %s %q: %w (%d attempts)", ErrUnavailable, op, id, ErrContention, st.maxAttempts)
 }
 
 // read returns the session id as c sees it.
