@@ -91,6 +91,12 @@ func Dial(ctx context.Context, rawURL string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("redisstore: %s is not a Redis URL (want redis://[user:password@]host:port/db, or rediss:// for TLS): %s",
 			redactURL(rawURL), parseReason(err))
 	}
+	if opt.DialerRetries == 0 {
+		// One dial per try (go-redis's default is five, 100 ms apart): each command is tried
+		// again anyway (max_retries), and while Redis is down a caller is better answered
+		// "unavailable" at once than after seconds. A dialer_retries in the URL wins.
+		opt.DialerRetries = 1
+	}
 	st := New(redis.NewClient(opt), o)
 	st.owned = true
 	if err := st.Ping(ctx); err != nil {
