@@ -187,7 +187,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen on %s: %w (is another mock running? choose another --addr)", o.addr, err)
 	}
 	baseURL := "http://" + ln.Addr().String()
-	fmt.Fprintf(stderr, "appmaker-mock: serving %d operations on %s%s (document: %s, auth: %s)\n", len(doc.Operations()), baseURL, srv.BasePath(), doc.Source(), o.auth)
+	fmt.Fprintf(stderr, "appmaker-mock: serving %d operations on %s%s (document: %s, auth: %s; %s)\n", len(doc.Operations()), baseURL, srv.BasePath(), doc.Source(), o.auth, describeStore(o))
 	if o.admin {
 		fmt.Fprintf(stderr, "appmaker-mock: control plane on %s/__mock/ (described at %s/__mock/openapi.json)\n", baseURL, baseURL)
 	}

@@ -39,6 +39,14 @@ func openStore(ctx context.Context, o *options, logger *slog.Logger) ([]mock.Opt
 	return []mock.Option{mock.WithStore(st), mock.WithSharedState(st)}, func() { st.Close() }, nil
 }
 
+// describeStore is the start-up line's account of where the state lives.
+func describeStore(o *options) string {
+	if o.store == storeMemory {
+		return "sessions in memory"
+	}
+	return fmt.Sprintf("sessions, clock and fault rules in Redis under %q, shared with every replica on it", o.storePrefix)
+}
+
 // redisLog writes go-redis's own messages (failed dials while Redis is down) as warnings.
 type redisLog struct{ logger *slog.Logger }
 
