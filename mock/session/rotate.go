@@ -97,8 +97,10 @@ func (s *Session) Rotate(r Rotation) Outcome {
 		s.CurrentExpiresAt, s.TokensExpireAt = r.Next.RefreshExpiresAt, r.Next.RefreshExpiresAt
 		s.AccessExpiresAt = r.Next.AccessExpiresAt
 		return Rotated
-	case isPrevious && now.Sub(s.RotatedAt) < r.Grace:
+	case isPrevious && r.Grace > 0 && now.Sub(s.RotatedAt) < r.Grace:
 		// Step 6: inside --reuse-grace, the racing twin of the last rotation gets the same successor.
+		// A twin that read the clock before the winner did sees a negative elapsed time: inside
+		// any window, but never a replay when there is no window (Grace 0).
 		return GraceReplay
 	case isPrevious || p.Generation < s.Generation:
 		// Step 6, RFC 6749 §10.4 and RFC 9700 §4.14.2: a rotated refresh token presented

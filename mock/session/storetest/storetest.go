@@ -42,6 +42,7 @@ var cases = []struct {
 	{"the just-rotated token inside the grace window is a replay and changes nothing", testGraceReplay},
 	{"a rotated token outside the grace window is reuse and revokes the session", testReuse},
 	{"an older generation is reuse even inside the grace window", testOlderGeneration},
+	{"a racer whose clock read came before the winning rotation's is reuse without a grace window", testEarlierRacer},
 	{"a revoked session refuses every token and keeps nothing", testRevokedRefuses},
 	{"an expired session or token refuses rotation and keeps nothing", testExpiredRefuses},
 	{"a later generation than the session issued is foreign and keeps nothing", testForeign},
@@ -228,6 +229,20 @@ func testOlderGeneration(t *testing.T, f *fixture) {
 	if !got.Revoked() {
 		t.Fatal("a token two generations old did not revoke the session")
 	}
+}
+
+func testEarlierRacer(t *testing.T, f *fixture) {
+	s, first := f.create()
+	// The loser read the clock at 1s, the winner at 2s, and the winner reached the store first.
+	f.rotate(s.ID, f.rotation(first, 1, 2*time.Second, 0), session.Rotated)
+	got := f.rotate(s.ID, f.rotation(first, 1, time.Second, 0), session.Reused)
+	if !got.Revoked() {
+		t.Fatal("the earlier racer's reuse did not revoke the session")
+	}
+	// With a window, the same earlier racer is the winner's twin.
+	s, first = f.create()
+	f.rotate(s.ID, f.rotation(first, 1, 2*time.Second, time.Second), session.Rotated)
+	f.rotate(s.ID, f.rotation(first, 1, time.Second, time.Second), session.GraceReplay)
 }
 
 func testRevokedRefuses(t *testing.T, f *fixture) {
