@@ -126,6 +126,15 @@ func TestFleet(t *testing.T) {
 		wantAnswer(t, "the newest token on replica b after the reuse", a, http.StatusUnauthorized, "session_revoked")
 	})
 
+	t.Run("a session revoked through one replica's control plane is revoked on the other", func(t *testing.T) {
+		f := startFleet(t, bin)
+		s := newSession(t, f.a)
+		a := call(t, http.MethodDelete, f.b.base+"/__mock/sessions/"+s.SessionID, nil)
+		wantAnswer(t, "DELETE /__mock/sessions/{id} on b", a, http.StatusOK, "")
+		a, _ = refresh(t, f.a, s)
+		wantAnswer(t, "refresh on a after b revoked the session", a, http.StatusUnauthorized, "session_revoked")
+	})
+
 	race := func(t *testing.T, f *fleet) []answer {
 		s := newSession(t, f.a)
 		answers := make([]answer, 64)
@@ -176,6 +185,15 @@ func TestFleet(t *testing.T) {
 		wantAnswer(t, "refresh on b under a's fault rule", a, http.StatusUnauthorized, "refresh_token_expired")
 		a, s = refresh(t, f.a, s)
 		wantAnswer(t, "refresh on a once b consumed the rule", a, http.StatusCreated, "")
+		a = call(t, http.MethodGet, f.a.base+"/__mock/faults", nil)
+		if !strings.Contains(string(a.body), `"remaining":0`) || !strings.Contains(string(a.body), `"applied":1`) {
+			t.Fatalf("GET /__mock/faults on a after b applied the rule: %s; want it applied once, none remaining", a.body)
+		}
+		a = call(t, http.MethodDelete, f.b.base+"/__mock/faults", nil)
+		wantAnswer(t, "DELETE /__mock/faults on b", a, http.StatusOK, "")
+		if a = call(t, http.MethodGet, f.a.base+"/__mock/faults", nil); string(a.body) != `{"faults":[]}` {
+			t.Fatalf("GET /__mock/faults on a after b cleared them: %s", a.body)
+		}
 		// Eight days later by a's clock, b finds the refresh token (seven days) expired.
 		a = call(t, http.MethodPost, f.a.base+"/__mock/clock", map[string]string{"advance": "192h"})
 		wantAnswer(t, "POST /__mock/clock", a, http.StatusOK, "")
