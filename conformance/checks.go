@@ -97,44 +97,6 @@ func CheckRotation(ctx context.Context, c *Client, pair spec.TokenPair) error {
 	return inStep(err, "refreshing with the new pair")
 }
 
-// CheckUsedTokenRefused refreshes pair, then presents its refresh token again (with the
-// new, valid access token) and expects 401.
-func CheckUsedTokenRefused(ctx context.Context, c *Client, pair spec.TokenPair) error {
-	next, err := CheckRefresh(ctx, c, Bearer(pair.AccessToken), pair.RefreshToken)
-	if err != nil {
-		return err
-	}
-	ex, err := c.Send(ctx, RefreshCall(Bearer(next.AccessToken), pair.RefreshToken))
-	if err != nil {
-		return inStep(err, "presenting the used refresh token again")
-	}
-	return statusIs(c.redactor, ex, 401, "a refresh token that was used is refused",
-		rfcRotation+"; "+responseLocation(c, "401"))
-}
-
-// CheckReuseRevokesSession refreshes pair, presents the rotated refresh token again, and
-// expects the newest refresh token to be refused with 401 afterwards.
-func CheckReuseRevokesSession(ctx context.Context, c *Client, pair spec.TokenPair) error {
-	next, err := CheckRefresh(ctx, c, Bearer(pair.AccessToken), pair.RefreshToken)
-	if err != nil {
-		return err
-	}
-	ex, err := c.Send(ctx, RefreshCall(Bearer(next.AccessToken), pair.RefreshToken))
-	if err != nil {
-		return inStep(err, "presenting the rotated refresh token again")
-	}
-	if err := statusIs(c.redactor, ex, 401, "a refresh token that was used is refused",
-		rfcReuse+"; "+responseLocation(c, "401")); err != nil {
-		return err
-	}
-	ex, err = c.Send(ctx, RefreshCall(Bearer(next.AccessToken), next.RefreshToken))
-	if err != nil {
-		return inStep(err, "refreshing with the newest token after the reuse")
-	}
-	return statusIs(c.redactor, ex, 401, "reuse of a rotated refresh token revokes the session, the newest token too",
-		rfcReuse)
-}
-
 // CheckCredentialsRequired sends a valid refresh of pair without any credential and
 // expects 401.
 func CheckCredentialsRequired(ctx context.Context, c *Client, pair spec.TokenPair) error {
