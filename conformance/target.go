@@ -228,7 +228,7 @@ func (s *Settings) Resolve(getenv func(string) string) (*Target, error) {
 		}
 		t.Headers = h
 	}
-	t.resolveMore(get, bad)
+	t.resolveSemanticsAndTransport(get, bad)
 	path, specSt := get("spec")
 	if path != "" && !filepath.IsAbs(path) && t.WorkDir != "" {
 		path = filepath.Join(t.WorkDir, path)

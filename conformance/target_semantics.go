@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// resolveMore reads the settings for grace windows, races, gateways, TLS, advisories,
+// resolveSemanticsAndTransport reads the settings for grace windows, races, gateways, TLS, advisories,
 // tokens in reports and where files go.
-func (t *Target) resolveMore(get func(string) (string, setting), bad func(setting, string, ...any)) {
+func (t *Target) resolveSemanticsAndTransport(get func(string) (string, setting), bad func(setting, string, ...any)) {
 	if v, st := get("workdir"); v != "" {
 		if info, err := os.Stat(v); err != nil || !info.IsDir() {
 			bad(st, "%q is not a directory", v)
