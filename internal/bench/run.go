@@ -40,7 +40,16 @@ const (
 	binBare               // cmd/bench-bare
 )
 
-var packages = map[binary]string{binMock: "./cmd/appmaker-mock", binBare: "./cmd/bench-bare"}
+// binaries is every binary, in the order Run builds them.
+var binaries = [...]binary{binMock, binBare}
+
+// pkg is the package b is built from.
+func (b binary) pkg() string {
+	if b == binMock {
+		return "./cmd/appmaker-mock"
+	}
+	return "./cmd/bench-bare"
+}
 
 // variant is one server a load round measures.
 type variant struct {
@@ -63,7 +72,7 @@ type variant struct {
 // A later round adds its server here as one more entry, and the table grows a row:
 // the mock on the Redis store ({bin: binMock, args: "--store", "redis://…", mock: true};
 // a variant that needs a service running first gets a start/stop hook on this struct
-// then), the mock behind the proxy (a binary of its own in packages, loaded on the
+// then), the mock behind the proxy (a binary of its own in binaries, loaded on the
 // proxy's address), the mock with diagnostics on and off (two entries differing in one
 // flag). Only the entry with targets set is judged against the targets.
 func variants() []variant {
@@ -86,12 +95,12 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 
 	progress(stderr, "building the servers")
 	bins := map[binary]string{}
-	for b, pkg := range packages {
-		bins[b] = filepath.Join(tmp, filepath.Base(pkg))
-		cmd := exec.CommandContext(ctx, cfg.Go, "build", "-o", bins[b], pkg)
+	for _, b := range binaries {
+		bins[b] = filepath.Join(tmp, filepath.Base(b.pkg()))
+		cmd := exec.CommandContext(ctx, cfg.Go, "build", "-o", bins[b], b.pkg())
 		cmd.Dir, cmd.Stderr = cfg.Dir, stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("go build %s: %w", pkg, err)
+			return fmt.Errorf("go build %s: %w", b.pkg(), err)
 		}
 	}
 	wrk := ""
