@@ -10,7 +10,7 @@ LABELS    ?=
 # Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'; for `make conformance`, Ginkgo's
 # flags, e.g. ARGS="--focus='generations old' -v".
 ARGS      ?=
-# Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 5 --generator go' (go run ./cmd/bench --help).
+# Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 9 --generator go' (go run ./cmd/bench --help).
 BENCH_ARGS ?=
 
 # TARGET and TOKEN_CMD reach the suite through the environment as typed: $(value ...) keeps make
@@ -52,7 +52,7 @@ conformance: ## run the conformance suite with the Ginkgo CLI (TARGET=, TOKEN_CM
 conformance-bin: ## build bin/conformance, the suite as one binary for machines without Go
 	$(GO) test -c -o bin/conformance ./suites
 
-bench: ## benchmarks, the mock against a bare net/http server under load (wrk if installed), memory per session; a few minutes
+bench: ## the mock side by side with the minting reference under load (wrk if installed), memory per session, in-process benchmarks; about 4 minutes
 	$(GO) run ./cmd/bench $(BENCH_ARGS)
 
 lint: ## gofmt and go vet
