@@ -19,6 +19,7 @@ import (
 // declares: 401 with its UnauthorizedError for a missing credential, 400 with its
 // validation error body for the rest. The upstream never sees it.
 func (p *Proxy) refuse(w http.ResponseWriter, ex *exchange) {
+	ex.release(p)
 	f := ex.requestFailure
 	message := f.Rule + ": " + f.Seen
 	status, body := http.StatusBadRequest, any(nil)
@@ -55,6 +56,9 @@ func (p *Proxy) refuse(w http.ResponseWriter, ex *exchange) {
 // 502 with a JSON body.
 func (p *Proxy) answerError(w http.ResponseWriter, r *http.Request, err error) {
 	ex, _ := r.Context().Value(exchangeKey{}).(*exchange)
+	if ex != nil {
+		ex.release(p)
+	}
 	status, code, rule := http.StatusBadGateway, "upstream_unreachable", RuleUpstreamUnreachable
 	message := "the proxy could not get an answer from the upstream: " + err.Error()
 	var netErr net.Error

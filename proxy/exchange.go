@@ -31,6 +31,7 @@ type exchange struct {
 	// presented is the fingerprint of the refresh token the request presented.
 	presented *fingerprint
 	family    *fingerprint
+	released  bool
 	found     []pending
 }
 
@@ -107,8 +108,12 @@ func (p *Proxy) newExchange(r *http.Request, op *spec.Operation) (*exchange, err
 	return ex, nil
 }
 
+// release ends the presentation of the exchange's refresh token once its answer is known,
+// before the app can read it: an app that retries the token after a refusal presents it
+// once again, not twice at once.
 func (ex *exchange) release(p *Proxy) {
-	if ex.presented != nil {
+	if ex.presented != nil && !ex.released {
+		ex.released = true
 		p.families.release(*ex.presented)
 	}
 }
@@ -121,6 +126,7 @@ func (p *Proxy) judgeResponse(resp *http.Response) error {
 		return nil
 	}
 	ex.judged.Duration = p.cfg.now().Sub(ex.start)
+	ex.release(p)
 	body, complete, err := capture(resp.Body)
 	if err != nil {
 		return err
@@ -136,7 +142,12 @@ func (p *Proxy) judgeResponse(resp *http.Response) error {
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
 	}
-	ex.redactor.AddFromJSON(body)
+	if resp.StatusCode < 300 {
+		// Only an answer that hands out tokens is searched for them: an error body's
+		// "refreshToken" key holds a message, and a token echoed there is the one the
+		// request presented, registered already.
+		ex.redactor.AddFromJSON(body)
+	}
 	switch {
 	case !complete:
 		ex.add(RuleUnvalidatedBody, PartyProxy, "a body over 64 KiB passes through unjudged", "proxy.MaxValidatedBody",
