@@ -151,7 +151,9 @@ func post(base, access, contentType string, body []byte) (answer, error) {
 
 // accessToken is a signed JWT no server issued: the broken upstreams answer it, and the
 // app presents it, and nothing here checks it.
-func accessToken() string { return forged.Unissued(jwt.MapClaims{"sub": "user-1", "jti": forged.Garbage()}) }
+func accessToken() string {
+	return forged.Unissued(jwt.MapClaims{"sub": "user-1", "jti": forged.Garbage()})
+}
 
 // brokenUpstream serves POST /api/v1/auth/refresh-token with answer, given the presented token.
 func brokenUpstream(t testing.TB, answer func(presented string) (status int, body any)) string {
