@@ -2,8 +2,10 @@ package proxy
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -85,18 +87,19 @@ func (p *Proxy) newExchange(r *http.Request, op *spec.Operation) (*exchange, err
 	}
 	ex.redactor.Add(r.Header.Get("x-access-token"))
 	ex.redactor.AddFromJSON(body)
-	if !complete {
-		ex.add(RuleUnvalidatedBody, PartyProxy, "a body over 64 KiB passes through unjudged", "proxy.MaxValidatedBody",
-			"the request body is over 65536 bytes: forwarded as it came, not judged")
+	plain, why := decoded(r.Header, body, complete)
+	if why != "" {
+		ex.unjudged("request", why)
 		return ex, nil
 	}
+	ex.judged.RequestBody = plain
 	if err := conformance.ValidateRequest(p.doc, op, ex.judged, ex.redactor); err != nil {
 		errors.As(err, &ex.requestFailure)
 		ex.addFailure(RuleInvalidRequest, PartyClient, err)
 	}
 	if op.ID == spec.RefreshOperationID {
 		var req spec.RefreshTokenRequest
-		if json.Unmarshal(body, &req) == nil && req.RefreshToken != "" {
+		if json.Unmarshal(plain, &req) == nil && req.RefreshToken != "" {
 			f := fingerprintOf(req.RefreshToken)
 			family, found := p.families.present(f, ex.id)
 			ex.presented, ex.family = &f, &family
@@ -142,17 +145,20 @@ func (p *Proxy) judgeResponse(resp *http.Response) error {
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
 	}
+	plain, why := decoded(resp.Header, body, complete)
+	ex.judged.Body = plain
 	if resp.StatusCode < 300 {
 		// Only an answer that hands out tokens is searched for them: an error body's
 		// "refreshToken" key holds a message, and a token echoed there is the one the
 		// request presented, registered already.
-		ex.redactor.AddFromJSON(body)
+		ex.redactor.AddFromJSON(plain)
 	}
 	switch {
-	case !complete:
-		ex.add(RuleUnvalidatedBody, PartyProxy, "a body over 64 KiB passes through unjudged", "proxy.MaxValidatedBody",
-			"the response body is over 65536 bytes: forwarded as it came, not judged")
+	case why != "":
+		ex.judged.Body = body
+		ex.unjudged("response", why)
 	default:
+		judged.Body = io.NopCloser(bytes.NewReader(plain))
 		if err := conformance.Validate(p.doc, ex.op, ex.judged, ex.redactor); err != nil {
 			ex.addFailure(RuleInvalidResponse, PartyServer, err)
 		} else if ex.op.ID == spec.RefreshOperationID && resp.StatusCode == http.StatusCreated {
@@ -174,6 +180,39 @@ func (p *Proxy) judgeRotation(ex *exchange) {
 	}
 	for _, f := range p.families.answered(ex.presented, pair.AccessToken, pair.RefreshToken, ex.id) {
 		ex.found = append(ex.found, pending{f.rule, f.party, f.description, f.location, f.seen, &f.family})
+	}
+}
+
+// unjudged reports a body the proxy forwarded without judging it, and why.
+func (ex *exchange) unjudged(side, why string) {
+	ex.add(RuleUnvalidatedBody, PartyProxy, "a body the proxy cannot read in full (over 64 KiB, or encoded) passes through unjudged",
+		"proxy.MaxValidatedBody", "the "+side+" body "+why+": forwarded as it came, not judged")
+}
+
+// decoded is body as its schema sees it: a gzip body inflated. why says what keeps the
+// proxy from reading it: cut at the limit, or encoded in a way it does not decode.
+func decoded(h http.Header, body []byte, complete bool) (plain []byte, why string) {
+	if !complete {
+		return nil, fmt.Sprintf("is over %d bytes", MaxValidatedBody)
+	}
+	switch enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		return body, ""
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, "is not the gzip stream its Content-Encoding says"
+		}
+		plain, err := io.ReadAll(io.LimitReader(zr, MaxValidatedBody+1))
+		switch {
+		case err != nil:
+			return nil, "is not the gzip stream its Content-Encoding says"
+		case len(plain) > MaxValidatedBody:
+			return nil, fmt.Sprintf("is over %d bytes once inflated", MaxValidatedBody)
+		}
+		return plain, ""
+	default:
+		return nil, fmt.Sprintf("is encoded with %q, which the proxy does not decode", enc)
 	}
 }
 

@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"encoding/pem"
 	"io"
@@ -197,5 +198,56 @@ func TestATLSUpstreamIsTrustedWithItsCAOrInsecurely(t *testing.T) {
 	}
 	if _, err := proxy.UpstreamTransport(filepath.Join(t.TempDir(), "missing.pem"), false); err == nil {
 		t.Error("a missing CA file was accepted")
+	}
+}
+
+// A compressed answer is judged inflated and forwarded as it came; one the proxy cannot
+// inflate is forwarded unjudged and reported as such.
+func TestACompressedAnswerIsJudgedInflatedAndForwardedAsItCame(t *testing.T) {
+	var plain bytes.Buffer
+	_ = json.NewEncoder(&plain).Encode(pairOf(forged.Garbage()))
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write(plain.Bytes())
+	_ = zw.Close()
+	for _, c := range []struct {
+		encoding string
+		body     []byte
+		rule     proxy.Rule // "" for none
+	}{
+		{"gzip", zipped.Bytes(), ""},
+		{"br", []byte("not really brotli"), proxy.RuleUnvalidatedBody},
+		{"gzip", []byte("not gzip"), proxy.RuleUnvalidatedBody},
+	} {
+		t.Run(c.encoding, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Encoding", c.encoding)
+				w.WriteHeader(201)
+				_, _ = w.Write(c.body)
+			}))
+			t.Cleanup(srv.Close)
+			col, base := startProxy(t, srv.URL+"/api/v1")
+			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/auth/refresh-token", strings.NewReader(`{"refreshToken":"`+forged.Garbage()+`"}`))
+			req.Header.Set("Authorization", "Bearer "+accessToken())
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept-Encoding", c.encoding) // asked for, so Go's client leaves it encoded
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !bytes.Equal(got, c.body) || resp.Header.Get("Content-Encoding") != c.encoding {
+				t.Fatalf("the app got %q (%s), want the upstream's bytes as they came", got, resp.Header.Get("Content-Encoding"))
+			}
+			vs := col.violations()
+			switch {
+			case c.rule == "" && len(vs) != 0:
+				t.Fatalf("a valid gzip answer was reported: %+v", vs)
+			case c.rule != "" && (len(vs) != 1 || vs[0].Rule != c.rule):
+				t.Fatalf("violations = %+v, want one %s", vs, c.rule)
+			}
+		})
 	}
 }
