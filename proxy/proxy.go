@@ -146,6 +146,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.rp.ServeHTTP(w, r)
 		return
 	}
+	// The body is read before the exchange's timeout starts: bound it by the same span, so
+	// that an app trickling its body cannot hold the proxy (a ResponseWriter without
+	// deadlines, a test's recorder, has no connection to hold).
+	_ = http.NewResponseController(w).SetReadDeadline(p.cfg.now().Add(p.cfg.timeout))
 	ex, err := p.newExchange(r, op)
 	if err != nil {
 		writeProxyError(w, http.StatusBadRequest, "request_unreadable", "the proxy could not read the request body: "+err.Error())
