@@ -7,12 +7,23 @@ TEST_TIMEOUT ?= 5m
 TARGET    ?=
 TOKEN_CMD ?=
 LABELS    ?=
-# Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'.
+# Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'; for `make conformance`, Ginkgo's
+# flags, e.g. ARGS="--focus='generations old' -v".
 ARGS      ?=
-# Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 5 --generator go' (go run ./cmd/bench --help).
+# Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 9 --generator go' (go run ./cmd/bench --help).
 BENCH_ARGS ?=
 
-CONFORMANCE_ENV = $(if $(TARGET),CONFORMANCE_TARGET='$(TARGET)') $(if $(TOKEN_CMD),CONFORMANCE_TOKEN_CMD='$(TOKEN_CMD)')
+# TARGET and TOKEN_CMD reach the suite through the environment as typed: $(value ...) keeps make
+# from expanding the $VARIABLES of a token command, which its shell expands when it runs. The
+# token command runs, and relative paths start, where make was started (PWD, not suites/).
+conformance: export CONFORMANCE_WORKDIR ?= $(or $(PWD),$(CURDIR))
+conformance: export CONFORMANCE_REPORT_DIR ?= $(CURDIR)/reports
+ifneq ($(value TARGET),)
+conformance: export CONFORMANCE_TARGET = $(value TARGET)
+endif
+ifneq ($(value TOKEN_CMD),)
+conformance: export CONFORMANCE_TOKEN_CMD = $(value TOKEN_CMD)
+endif
 
 .DEFAULT_GOAL := help
 .PHONY: help build test mock conformance conformance-bin bench lint fuzz
@@ -33,15 +44,15 @@ test: ## go vet and every test with -race, fuzz seed corpora included (what CI r
 mock: ## run the mock on localhost:5001 (ARGS='--seed' for a ready session)
 	$(GO) run ./cmd/appmaker-mock $(ARGS)
 
-conformance: ## run the conformance suite with the Ginkgo CLI (TARGET=, TOKEN_CMD=, LABELS=); reports in reports/
+conformance: ## run the conformance suite with the Ginkgo CLI (TARGET=, TOKEN_CMD=, LABELS=, ARGS= Ginkgo flags); reports in reports/
 	@mkdir -p reports
-	$(CONFORMANCE_ENV) $(GO) tool ginkgo $(if $(LABELS),--label-filter='$(LABELS)') \
-		--junit-report=junit.xml --json-report=report.json --output-dir=reports ./suites
+	$(GO) tool ginkgo $(if $(LABELS),--label-filter='$(LABELS)') \
+		--junit-report=junit.xml --json-report=report.json --output-dir=reports $(ARGS) ./suites
 
 conformance-bin: ## build bin/conformance, the suite as one binary for machines without Go
 	$(GO) test -c -o bin/conformance ./suites
 
-bench: ## benchmarks, the mock against a bare net/http server under load (wrk if installed), memory per session; a few minutes
+bench: ## the mock side by side with the minting reference under load (wrk if installed), memory per session, in-process benchmarks; about 4 minutes
 	$(GO) run ./cmd/bench $(BENCH_ARGS)
 
 lint: ## gofmt and go vet

@@ -86,7 +86,7 @@ func (s *Server) authorizeAccess(r *http.Request, op *spec.Operation) error {
 // lives and whose expiry, by the mock's clock, has not come.
 func (s *Server) checkAccessToken(r *http.Request, tok string) error {
 	now := s.clock.Now()
-	sid, expiresAt, ok := s.accessToken(tok)
+	sid, expiresAt, ok := s.accessToken(r.Context(), tok)
 	if !ok {
 		return ErrInvalidCredentials
 	}

@@ -114,6 +114,7 @@ Start a session:   curl -sS -X POST http://localhost:5001/__mock/sessions
 Refresh it:        see README.md, or run with --seed for a ready curl line.
 Control plane:     /__mock/ (sessions, clock, faults, events, reset), described at
                    curl -sS http://localhost:5001/__mock/openapi.json
+Watch an app:      appmaker-mock proxy --upstream URL (see appmaker-mock proxy --help)
 
 Every flag can also be set by an environment variable: %s plus the flag name in
 upper case with - as _ (e.g. APPMAKER_MOCK_REUSE_GRACE=2s). The command line wins.
@@ -136,11 +137,16 @@ Flags:
 
 // applyEnv fills each flag not given on the command line from its environment variable.
 func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
+	return applyEnvPrefix(fs, envPrefix, lookup)
+}
+
+// applyEnvPrefix is applyEnv for the variables named prefix plus the flag's name.
+func applyEnvPrefix(fs *flag.FlagSet, prefix string, lookup func(string) (string, bool)) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		name := prefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v, ok := lookup(name); ok && !given[f.Name] {
 			if err := fs.Set(f.Name, v); err != nil {
 				errs = append(errs, fmt.Errorf("%s=%q: %w", name, v, err))
@@ -151,6 +157,9 @@ func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "proxy" {
+		return runProxy(ctx, args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err

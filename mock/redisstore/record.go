@@ -25,7 +25,8 @@ type record struct {
 	Tokens         int64  `json:"tokensExpire"`
 	Previous       string `json:"previous,omitempty"`
 	Rotated        int64  `json:"rotated,omitempty"`
-	Access         int64  `json:"accessExpires"`
+	Access         string `json:"access,omitempty"`
+	AccessExpires  int64  `json:"accessExpires"`
 	Revoked        int64  `json:"revoked,omitempty"`
 	Reason         string `json:"reason,omitempty"`
 }
@@ -68,7 +69,7 @@ func encode(s *session.Session) ([]byte, error) {
 		Created: nanos(s.CreatedAt), Expires: nanos(s.ExpiresAt),
 		Generation: s.Generation, Current: hashText(s.Current), CurrentExpires: nanos(s.CurrentExpiresAt),
 		Tokens: nanos(s.TokensExpireAt), Previous: hashText(s.Previous), Rotated: nanos(s.RotatedAt),
-		Access: nanos(s.AccessExpiresAt), Revoked: nanos(s.RevokedAt), Reason: s.RevokedReason,
+		Access: hashText(s.Access), AccessExpires: nanos(s.AccessExpiresAt), Revoked: nanos(s.RevokedAt), Reason: s.RevokedReason,
 	})
 }
 
@@ -85,11 +86,15 @@ func decode(data []byte) (session.Session, error) {
 	if err != nil {
 		return session.Session{}, err
 	}
+	access, err := parseHash(r.Access)
+	if err != nil {
+		return session.Session{}, err
+	}
 	return session.Session{
 		ID: r.ID, Sub: r.Sub, Org: r.Org,
 		CreatedAt: fromNanos(r.Created), ExpiresAt: fromNanos(r.Expires),
 		Generation: r.Generation, Current: current, CurrentExpiresAt: fromNanos(r.CurrentExpires),
 		TokensExpireAt: fromNanos(r.Tokens), Previous: previous, RotatedAt: fromNanos(r.Rotated),
-		AccessExpiresAt: fromNanos(r.Access), RevokedAt: fromNanos(r.Revoked), RevokedReason: r.Reason,
+		Access: access, AccessExpiresAt: fromNanos(r.AccessExpires), RevokedAt: fromNanos(r.Revoked), RevokedReason: r.Reason,
 	}, nil
 }

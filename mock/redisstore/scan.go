@@ -112,6 +112,9 @@ func (st *Store) drop(ctx context.Context, id string, now time.Time) (bool, erro
 		}
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.Del(ctx, key, st.currentKey(s.Current))
+			if !s.Access.IsZero() {
+				p.Del(ctx, st.currentKey(s.Access))
+			}
 			return nil
 		})
 		dropped = err == nil

@@ -50,7 +50,8 @@ type Options struct {
 // Store is a session.Store in Redis. Keys, all under the prefix:
 //
 //	<prefix>session:<id>      the session, one JSON value (record.go)
-//	<prefix>current:<hex>     the session id whose current refresh token has this SHA-256
+//	<prefix>current:<hex>     the session id whose current refresh token, or newest access
+//	                          token, has this SHA-256
 //
 // Each rule of package session (Rotate, Revoke, Expire) runs in Go inside one optimistic
 // transaction: WATCH the session key, read it, apply the method, and MULTI/EXEC the
@@ -234,6 +235,9 @@ func (st *Store) Create(ctx context.Context, s session.Session) error {
 		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.SetArgs(ctx, key, value, life)
 			p.SetArgs(ctx, st.currentKey(s.Current), s.ID, life)
+			if !s.Access.IsZero() {
+				p.SetArgs(ctx, st.currentKey(s.Access), s.ID, life)
+			}
 			return nil
 		})
 		return err
@@ -256,7 +260,7 @@ func (st *Store) FindCurrent(ctx context.Context, h token.Hash) (session.Session
 		return session.Session{}, st.classify("find", err)
 	}
 	s, err := st.Get(ctx, id)
-	if errors.Is(err, session.ErrNotFound) || (err == nil && s.Current != h) {
+	if errors.Is(err, session.ErrNotFound) || (err == nil && s.Current != h && s.Access != h) {
 		return session.Session{}, session.ErrNotFound // rotated or dropped since the index was read
 	}
 	return s, err
@@ -292,11 +296,8 @@ func (st *Store) update(ctx context.Context, op, id string, now time.Time, rule 
 				life = st.expiry(&s, now)
 			}
 			p.SetArgs(ctx, key, value, life)
-			if s.Current != before.Current {
-				// Only this session ever had this token: its entry is dropped, not compared.
-				p.Del(ctx, st.currentKey(before.Current))
-				p.SetArgs(ctx, st.currentKey(s.Current), id, st.expiry(&s, now))
-			}
+			st.reindex(ctx, p, id, before.Current, s.Current, st.expiry(&s, now))
+			st.reindex(ctx, p, id, before.Access, s.Access, st.expiry(&s, now))
 			return nil
 		})
 		if err == nil {
@@ -305,6 +306,20 @@ func (st *Store) update(ctx context.Context, op, id string, now time.Time, rule 
 		return err
 	}, key)
 	return out, err
+}
+
+// reindex moves id's index entry from the hash was to the hash is. Only this session ever
+// had either token, so the old entry is dropped without being compared.
+func (st *Store) reindex(ctx context.Context, p redis.Pipeliner, id string, was, is token.Hash, life redis.SetArgs) {
+	if was == is {
+		return
+	}
+	if !was.IsZero() {
+		p.Del(ctx, st.currentKey(was))
+	}
+	if !is.IsZero() {
+		p.SetArgs(ctx, st.currentKey(is), id, life)
+	}
 }
 
 // Rotate implements session.Store.

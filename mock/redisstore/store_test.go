@@ -196,6 +196,7 @@ func TestKeysLiveUnderThePrefixAsLongAsTheTokens(t *testing.T) {
 		t.Fatalf("Rotate: %v, %v", out, err)
 	}
 	checkTTL("p:current:"+fmt.Sprintf("%x", r.Next.Refresh[:]), time.Hour+slack)
+	checkTTL("p:current:"+fmt.Sprintf("%x", r.Next.Access[:]), time.Hour+slack)
 	if n, err := rdb.Exists(ctx, "p:current:"+fmt.Sprintf("%x", first[:])).Result(); err != nil || n != 0 {
 		t.Errorf("the rotated token's index entry is still there (%d, %v)", n, err)
 	}
@@ -209,8 +210,8 @@ func TestKeysLiveUnderThePrefixAsLongAsTheTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 2 {
-		t.Errorf("keys %q: want the session and its current token's index entry", keys)
+	if len(keys) != 3 {
+		t.Errorf("keys %q: want the session and the index entries of its current refresh and newest access token", keys)
 	}
 	for _, k := range keys {
 		if !strings.HasPrefix(k, "p:") {
