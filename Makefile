@@ -13,10 +13,16 @@ ARGS      ?=
 # Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 5 --generator go' (go run ./cmd/bench --help).
 BENCH_ARGS ?=
 
+# Release builds: VERSION and COMMIT are stamped into both binaries (--version).
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+IMAGE     ?= appmaker-mock
+
 CONFORMANCE_ENV = $(if $(TARGET),CONFORMANCE_TARGET='$(TARGET)') $(if $(TOKEN_CMD),CONFORMANCE_TOKEN_CMD='$(TOKEN_CMD)')
 
 .DEFAULT_GOAL := help
-.PHONY: help build test mock conformance conformance-bin bench lint fuzz
+.PHONY: help build test mock conformance conformance-bin bench lint fuzz dist image e2e FORCE
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,3 +68,34 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s); a failing input 
 		done; \
 	done; \
 	echo "== executions per target in $(FUZZTIME) each"; cat "$$out.sum"
+
+# -trimpath: no path of the build machine in the binaries; -s -w: no symbol table or DWARF.
+# The image test (cmd/appmaker-mock/image_test.go) and `make e2e` compile with the same
+# CGO_ENABLED=0 -trimpath, so they share go's build cache with this.
+VERSION_PKG   = github.com/appmaker/refresh-conformance/internal/version
+RELEASE_FLAGS = -trimpath -ldflags='-s -w -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)'
+DIST_BINARIES = $(foreach p,$(PLATFORMS),$(foreach b,appmaker-mock conformance,dist/$(b)_$(subst /,_,$(p))$(if $(findstring windows,$(p)),.exe)))
+dist_os       = $(word 1,$(subst _, ,$(basename $(1))))
+dist_arch     = $(word 2,$(subst _, ,$(basename $(1))))
+HOST_ARCH     = $(shell $(GO) env GOARCH)
+# docker only when an engine answers (the docker client alone cannot build), else podman.
+ENGINE        = $(shell if docker info >/dev/null 2>&1; then echo docker; elif command -v podman >/dev/null 2>&1; then echo podman; fi)
+SHA256        = $(shell command -v sha256sum >/dev/null 2>&1 && echo sha256sum || echo 'shasum -a 256')
+
+dist: $(DIST_BINARIES) ## static binaries of the mock and the suite for PLATFORMS in dist/, and dist/SHA256SUMS (-j2 helps)
+	cd dist && $(SHA256) $(notdir $(DIST_BINARIES)) > SHA256SUMS
+	@echo "dist/: $(words $(DIST_BINARIES)) binaries of $(VERSION) ($(COMMIT)); check with: cd dist && $(SHA256) -c SHA256SUMS"
+
+dist/appmaker-mock_%: FORCE
+	CGO_ENABLED=0 GOOS=$(call dist_os,$*) GOARCH=$(call dist_arch,$*) $(GO) build $(RELEASE_FLAGS) -o $@ ./cmd/appmaker-mock
+
+dist/conformance_%: FORCE
+	CGO_ENABLED=0 GOOS=$(call dist_os,$*) GOARCH=$(call dist_arch,$*) $(GO) test -c $(RELEASE_FLAGS) -o $@ ./suites
+
+FORCE:
+
+image: ## the mock's container image appmaker-mock:VERSION from scratch, with docker or podman (builds its linux binary first)
+	@test -n "$(ENGINE)" || { echo "make image needs docker with a running engine, or podman (sudo apt-get install podman)"; exit 1; }
+	$(MAKE) dist/appmaker-mock_linux_$(HOST_ARCH)
+	$(ENGINE) build $(if $(filter podman,$(ENGINE)),--format docker) --build-arg TARGETARCH=$(HOST_ARCH) \
+		--build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) -t $(IMAGE):latest .
