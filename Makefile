@@ -18,6 +18,10 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 IMAGE     ?= appmaker-mock
+# make e2e: the browser, and ports of their own so that a `make mock` on 5001 is left alone.
+CHROMIUM      ?= /usr/bin/chromium
+E2E_MOCK_PORT ?= 5011
+E2E_APP_PORT  ?= 5183
 
 CONFORMANCE_ENV = $(if $(TARGET),CONFORMANCE_TARGET='$(TARGET)') $(if $(TOKEN_CMD),CONFORMANCE_TOKEN_CMD='$(TOKEN_CMD)')
 
@@ -32,9 +36,11 @@ build: ## build bin/appmaker-mock
 
 # -vet=all runs every go vet check inside go test, on the packages the race build has
 # just compiled: a separate go vet would compile the module once more (over a minute).
-test: ## go vet, every test with -race, and a short fuzz run (what CI runs)
+test: ## go vet, every test with -race, a short fuzz run, and make e2e when npm and chromium are there (what CI runs)
 	$(GO) test -race -vet=all -count=1 ./...
 	$(GO) test -run='^$$' -fuzz='^FuzzRefresh$$' -fuzztime=$(TEST_FUZZEXECS) ./mock
+	@if command -v npm >/dev/null 2>&1 && test -x '$(CHROMIUM)'; then $(MAKE) --no-print-directory e2e; \
+	else echo "SKIPPED make e2e (the Playwright recipe): it needs npm and Chromium at $(CHROMIUM): sudo apt-get install chromium (CHROMIUM= for another path)"; fi
 
 mock: ## run the mock on localhost:5001 (ARGS='--seed' for a ready session)
 	$(GO) run ./cmd/appmaker-mock $(ARGS)
@@ -99,3 +105,14 @@ image: ## the mock's container image appmaker-mock:VERSION from scratch, with do
 	$(MAKE) dist/appmaker-mock_linux_$(HOST_ARCH)
 	$(ENGINE) build $(if $(filter podman,$(ENGINE)),--format docker) --build-arg TARGETARCH=$(HOST_ARCH) \
 		--build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) -t $(IMAGE):latest .
+
+# The mock for e2e is built with -race: after `go test -race ./...` every package is in the
+# build cache that way, so it only links (seconds, where a plain build compiles them all
+# again), and a race under the browser's traffic fails the run too.
+e2e: ## the Playwright recipe in examples/playwright: a real mock, the tiny app and Debian's chromium (needs npm)
+	@command -v npm >/dev/null 2>&1 || { echo "make e2e needs npm (Node.js 20 or newer)"; exit 1; }
+	@test -x '$(CHROMIUM)' || { echo "make e2e needs Chromium at $(CHROMIUM): sudo apt-get install chromium (or CHROMIUM=/path/to/chrome)"; exit 1; }
+	$(GO) build -race -o bin/e2e/appmaker-mock ./cmd/appmaker-mock
+	cd examples/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	cd examples/playwright && CI=1 MOCK_BIN='$(abspath bin/e2e/appmaker-mock)' CHROMIUM_PATH='$(CHROMIUM)' \
+		MOCK_PORT=$(E2E_MOCK_PORT) APP_PORT=$(E2E_APP_PORT) npx playwright test
