@@ -76,8 +76,8 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s); a failing input 
 	echo "== executions per target in $(FUZZTIME) each"; cat "$$out.sum"
 
 # -trimpath: no path of the build machine in the binaries; -s -w: no symbol table or DWARF.
-# The image test (cmd/appmaker-mock/image_test.go) and `make e2e` compile with the same
-# CGO_ENABLED=0 -trimpath, so they share go's build cache with this.
+# The image test (cmd/appmaker-mock/image_test.go) builds with the same CGO_ENABLED=0
+# -trimpath, so it and `make dist` share go's build cache.
 VERSION_PKG   = github.com/appmaker/refresh-conformance/internal/version
 RELEASE_FLAGS = -trimpath -ldflags='-s -w -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)'
 DIST_BINARIES = $(foreach p,$(PLATFORMS),$(foreach b,appmaker-mock conformance,dist/$(b)_$(subst /,_,$(p))$(if $(findstring windows,$(p)),.exe)))
