@@ -36,7 +36,7 @@ conformance: export CONFORMANCE_TOKEN_CMD = $(value TOKEN_CMD)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help build test mock conformance conformance-bin bench lint fuzz dist image e2e FORCE
+.PHONY: help build test mock conformance conformance-bin bench lint fuzz dist image image-test e2e FORCE
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -116,6 +116,9 @@ image: ## the mock's container image appmaker-mock:VERSION from scratch, with do
 	$(MAKE) dist/appmaker-mock_linux_$(HOST_ARCH)
 	$(ENGINE) build $(if $(filter podman,$(ENGINE)),--format docker) --build-arg TARGETARCH=$(HOST_ARCH) \
 		--build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) -t $(IMAGE):latest .
+
+image-test: ## build the container image from a static binary and check its entrypoint, user and port (needs podman)
+	APPMAKER_IMAGE_TEST=1 $(GO) test -count=1 -run '^TestContainerImage$$' ./cmd/appmaker-mock
 
 # The mock for e2e is built with -race: after `go test -race ./...` every package is in the
 # build cache that way, so it only links (seconds, where a plain build compiles them all
