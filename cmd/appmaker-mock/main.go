@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/appmaker/refresh-conformance/internal/version"
 	"github.com/appmaker/refresh-conformance/mock"
 	"github.com/appmaker/refresh-conformance/mock/redisstore"
 	"github.com/appmaker/refresh-conformance/spec"
@@ -33,6 +34,9 @@ func main() {
 			return
 		}
 		fmt.Fprintln(os.Stderr, "appmaker-mock:", err)
+		if errors.Is(err, errUnhealthy) {
+			os.Exit(1) // what a container HEALTHCHECK reads as unhealthy; 2 is reserved there
+		}
 		os.Exit(2)
 	}
 }
@@ -77,7 +81,7 @@ type options struct {
 	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat, fixtures string
 	store, storePrefix                                                             string
 	accessTTL, refreshTTL, sessionTTL, reuseGrace                                  time.Duration
-	seed, admin                                                                    bool
+	seed, admin, version, healthcheck                                              bool
 	events                                                                         int
 	ballastMiB                                                                     ballastSize
 }
@@ -105,6 +109,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.events, "events", mock.DefaultEventBuffer, "how many requests GET /__mock/events remembers; 0 records none")
 	o.ballastMiB = defaultBallastMiB
 	fs.Var(&o.ballastMiB, "gc-ballast-mib", "`MiB` of heap allocated at start and never written, so that the garbage collector runs less often under load; peak RSS under load grows by about as much, and it counts towards GOMEMLIMIT (docs/PERFORMANCE.md); 0 for none")
+	fs.BoolVar(&o.version, "version", false, "print the version and commit of this build, and exit")
+	fs.BoolVar(&o.healthcheck, "healthcheck", false, "GET /healthz of the mock at --addr and exit 0 if it answers 200, 1 if not (a container HEALTHCHECK without curl)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `appmaker-mock serves POST /api/v1/auth/refresh-token from the AppMaker OpenAPI document
 with real refresh semantics: signed tokens, one-time rotation, reuse detection, expiry.
@@ -135,6 +141,10 @@ Flags:
 	return o, nil
 }
 
+// commandLineOnly are the flags that ask for something other than serving; an environment
+// variable such as APPMAKER_MOCK_VERSION=v1 (a deployment's own note) must not turn them on.
+func commandLineOnly(flagName string) bool { return flagName == "version" || flagName == "healthcheck" }
+
 // applyEnv fills each flag not given on the command line from its environment variable.
 func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 	return applyEnvPrefix(fs, envPrefix, lookup)
@@ -146,6 +156,9 @@ func applyEnvPrefix(fs *flag.FlagSet, prefix string, lookup func(string) (string
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
+		if commandLineOnly(f.Name) {
+			return
+		}
 		name := prefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v, ok := lookup(name); ok && !given[f.Name] {
 			if err := fs.Set(f.Name, v); err != nil {
@@ -163,6 +176,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "appmaker-mock", version.Get())
+		return nil
+	}
+	if o.healthcheck {
+		return healthcheck(ctx, o.addr, stdout)
 	}
 	// Allocated first, before the process has freed any memory to reuse: fresh pages need
 	// no zeroing, so they are never written.
