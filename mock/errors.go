@@ -32,6 +32,7 @@ var (
 	ErrFaultNotFound     = errors.New("no such fault rule")
 	ErrTooManyStreams    = errors.New("too many event streams are open")
 	ErrEventsOff         = errors.New("events are not recorded (--events 0)")
+	ErrDiagnosticsOff    = errors.New("client diagnostics are off (--diagnostics=false)")
 )
 
 // Machine codes, sent in the X-Mock-Error header so a frontend test can tell causes apart.
@@ -231,7 +232,7 @@ func (s *Server) writeAdminError(w http.ResponseWriter, r *http.Request, err err
 		status = http.StatusUnauthorized
 	case errors.Is(err, session.ErrNotFound), errors.Is(err, ErrFaultNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, ErrClockFixed), errors.Is(err, session.ErrExists), errors.Is(err, ErrEventsOff):
+	case errors.Is(err, ErrClockFixed), errors.Is(err, session.ErrExists), errors.Is(err, ErrEventsOff), errors.Is(err, ErrDiagnosticsOff):
 		status = http.StatusConflict
 	case errors.Is(err, session.ErrUnavailable):
 		status = http.StatusServiceUnavailable
