@@ -175,13 +175,14 @@ func (s *Server) observe(h http.Header, r *http.Request, status int) {
 	n, sid, problems, op := v.refresh, v.sessionID, v.validation, v.op
 	v.mu.Unlock()
 	code := h.Get(HeaderError)
+	bearer, apiKey := credentials(r)
 	ex := diagnose.Exchange{
 		At: n.at, EventID: int64(id), Session: sid, Generation: n.presented.Generation, Current: n.current,
 		RotatedAt: n.rotatedAt, Status: status, Code: code,
 		Rotated: n.outcome == session.Rotated, Replayed: n.outcome == session.GraceReplay,
 		// A Prefer header asked for this error in place of the refresh (handleRefresh).
 		Forced:       status >= http.StatusBadRequest && h.Get("Preference-Applied") != "",
-		NoCredential: code == CodeMissingCredentials,
+		NoCredential: bearer == "" && apiKey == "", // whatever --auth lets through: the real server will not
 		BodyFields:   n.fields, Problems: problems,
 	}
 	if ex.At.IsZero() {

@@ -199,6 +199,16 @@ func TestEachKindIsFoundOverHTTP(t *testing.T) {
 		}
 	})
 
+	t.Run("missing-credential: found with --auth off too, where the answer is 201", func(t *testing.T) {
+		h := newHarness(t, mock.WithAuth(mock.AuthOff))
+		s := h.session()
+		a := h.do(h.request("application/json", `{"refreshToken":"`+s.RefreshToken+`"}`))
+		wantStatus(t, a, 201, "")
+		if f := h.sessionFindings(s.SessionID); kinds(f) != "missing-credential" || a.header.Get(mock.HeaderDiagnostic) != "missing-credential" {
+			t.Errorf("findings %+v, X-Mock-Diagnostic %q", f, a.header.Get(mock.HeaderDiagnostic))
+		}
+	})
+
 	t.Run("refresh-storm: a rotation before every request", func(t *testing.T) {
 		h := newHarness(t, mock.WithStormLimit(diagnose.StormLimit{Count: 3, Window: time.Minute}))
 		s := h.session()
