@@ -50,6 +50,7 @@ func (s *Server) routeAdmin() {
 	} {
 		s.admin.handle(rt.method, adminPrefix+rt.path, rt.h)
 	}
+	s.routeDiagnostics()
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -103,6 +104,7 @@ func (s *Server) Reset(ctx context.Context) error {
 		return err
 	}
 	s.events.clear()
+	s.diag.reset()
 	return s.seedFixtures(ctx)
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/appmaker/refresh-conformance/mock/diagnose"
 	"github.com/appmaker/refresh-conformance/mock/session"
 )
 
@@ -57,6 +58,9 @@ type config struct {
 	fixtures   []Fixture
 	events     int
 	shared     SharedState
+	// Client diagnostics (diagnostics.go): on unless noDiagnostics.
+	noDiagnostics bool
+	diagnose      diagnose.Config
 }
 
 func defaultConfig() config {

@@ -30,6 +30,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 	// Step 2: the body must be what the document declares.
 	body, err := s.readValidBody(w, r, op)
 	if err != nil {
+		s.noteBodyFields(r.Context(), body)
 		s.writeError(w, r, op, err)
 		return
 	}
@@ -127,7 +128,8 @@ func emptyBearer(r *http.Request) bool {
 }
 
 // readValidBody reads at most MaxBodyBytes and validates the request against op with
-// libopenapi-validator. The body is returned, and left readable in r for the validator.
+// libopenapi-validator. The body is returned, and left readable in r for the validator; a
+// body the document rejects is returned with the error.
 func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.Operation) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -139,7 +141,7 @@ func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if errs := s.doc.ValidateInput(r, op); len(errs) > 0 {
-		return nil, validationFailure(op, errs)
+		return body, validationFailure(op, errs)
 	}
 	return body, nil
 }
@@ -149,6 +151,7 @@ func (s *Server) Refresh(ctx context.Context, refreshToken string) (token.Pair, 
 	now := s.clock.Now()
 	presented, sess, err := s.identify(ctx, refreshToken, now)
 	if err != nil {
+		note(ctx, func(v *verdict) { v.refresh = refreshNote{at: now, presented: presented} })
 		return token.Pair{}, err
 	}
 	note(ctx, func(v *verdict) { v.sessionID = sess.ID })
@@ -163,6 +166,7 @@ func (s *Server) Refresh(ctx context.Context, refreshToken string) (token.Pair, 
 		Next: session.Next{Refresh: token.HashOf(next.RefreshToken), RefreshExpiresAt: next.RefreshExpiresAt,
 			Access: token.HashOf(next.AccessToken), AccessExpiresAt: next.AccessExpiresAt},
 	})
+	note(ctx, func(v *verdict) { v.refresh = noteRotation(now, presented, sess, outcome) })
 	if errors.Is(err, session.ErrNotFound) {
 		return token.Pair{}, gone(presented, now) // removed since step 3 found it
 	}
