@@ -151,36 +151,6 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *router) 
 	h(w, r)
 }
 
-// cors adds the CORS headers for an allowed origin and answers a preflight; it reports
-// whether the request was a preflight (and so is answered).
-func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return false
-	}
-	h := w.Header()
-	h.Add("Vary", "Origin")
-	allowed := s.allowed["*"] || s.allowed[origin]
-	if allowed {
-		if s.allowed["*"] {
-			h.Set("Access-Control-Allow-Origin", "*")
-		} else {
-			h.Set("Access-Control-Allow-Origin", origin)
-		}
-		h.Set("Access-Control-Expose-Headers", HeaderError)
-	}
-	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
-		return false
-	}
-	if allowed {
-		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
-		h.Set("Access-Control-Allow-Headers", "Authorization, x-access-token, Content-Type, Prefer")
-		h.Set("Access-Control-Max-Age", "600")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return true
-}
-
 // recoverPanic keeps a bug from reaching the client as a dropped connection: it is
 // logged and answered with a status the document declares.
 func (s *Server) recoverPanic(w *statusWriter, r *http.Request) {
