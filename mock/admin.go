@@ -39,6 +39,8 @@ func (s *Server) routeAdmin() {
 		{http.MethodGet, "sessions/{id}", s.handleGetSession},
 		{http.MethodDelete, "sessions/{id}", s.handleRevokeSession},
 		{http.MethodPost, "sessions/{id}/expire", s.handleExpireSession},
+		{http.MethodPost, "sessions/{id}/clock", s.handleSessionClock},
+		{http.MethodPost, "sessions/{id}/replay", s.handleReplay},
 		{http.MethodGet, "clock", s.handleGetClock},
 		{http.MethodPost, "clock", s.handleSetClock},
 		{http.MethodGet, "faults", s.handleListFaults},
@@ -101,6 +103,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	}
 	s.faults.remove(0)
 	s.events.clear()
+	s.sessionClocks.reset()
 	return s.seedFixtures(ctx)
 }
 

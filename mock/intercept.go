@@ -16,7 +16,11 @@ type operationHandler func(w http.ResponseWriter, r *http.Request, op *spec.Oper
 func (s *Server) serveOperation(op *spec.Operation, h operationHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		note(r.Context(), func(v *verdict) { v.op = op })
-		f := s.faults.take(op)
+		var who scope
+		if s.faults.hasScoped() {
+			who = s.requestScope(r, op)
+		}
+		f := s.faults.take(op, who)
 		if f == nil {
 			h(w, r, op)
 			return
@@ -30,10 +34,15 @@ func (s *Server) serveOperation(op *spec.Operation, h operationHandler) http.Han
 // rule's latency, then sends the answer or drops the connection.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, op *spec.Operation, f *fault, h operationHandler) {
 	held := &heldResponse{header: w.Header()}
-	if f.rule.Status != 0 {
+	switch {
+	case f.rule.LostRequest:
+		// The request never arrived: the operation does not run.
+	case f.outside:
+		writeOutside(held, f)
+	case f.rule.Status != 0:
 		cause := fmt.Sprintf("fault rule %d (POST /__mock/faults)", f.rule.ID)
 		s.force(held, r, op, &forcedError{status: f.rule.Status, code: f.rule.Code, cause: cause, field: "fault"}, preference{})
-	} else {
+	default:
 		h(held, r, op)
 	}
 	if f.latency > 0 {
@@ -43,6 +52,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, op *spec.Ope
 			note(r.Context(), func(v *verdict) { v.fault += "; the client left before the answer" })
 			return
 		}
+	}
+	if f.rule.LostRequest {
+		note(r.Context(), func(v *verdict) { v.fault += "; the connection was closed before the operation ran" })
+		dropConnection(w)
+		return
 	}
 	if f.rule.LostResponse {
 		note(r.Context(), func(v *verdict) { v.fault += fmt.Sprintf("; the %d answer was not sent", held.status) })

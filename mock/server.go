@@ -39,6 +39,8 @@ type Server struct {
 	// stopping is closed by CloseStreams: what waits on a client ends.
 	stopping chan struct{}
 	stopOnce sync.Once
+	// sessionClocks are the offsets of the sessions that live ahead of clock.
+	sessionClocks sessionClocks
 }
 
 // NewServer builds a mock for doc. The refresh operation (operationId refreshToken) must
@@ -166,7 +168,9 @@ func (s *Server) recoverPanic(w *statusWriter, r *http.Request) {
 
 // SweepExpired drops the sessions none of whose tokens can work any more.
 func (s *Server) SweepExpired(ctx context.Context) (int, error) {
-	return s.store.Sweep(ctx, s.clock.Now())
+	n, err := s.store.Sweep(ctx, s.clock.Now())
+	s.sessionClocks.prune(ctx, s.store)
+	return n, err
 }
 
 // RunSweeper sweeps expired sessions periodically until ctx ends.
