@@ -55,6 +55,9 @@ func (s *Server) routeAdmin() {
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if s.serveConsole(w, r) {
+		return
+	}
 	if s.cfg.adminToken != "" {
 		bearer, _ := credentials(r)
 		// Compared as SHA-256 hashes: ConstantTimeCompare returns at once on a length
