@@ -3,6 +3,7 @@ module github.com/appmaker/refresh-conformance
 go 1.26.0
 
 require (
+	github.com/chromedp/chromedp v0.23.1
 	github.com/onsi/ginkgo/v2 v2.34.0
 	github.com/onsi/gomega v1.44.0
 	github.com/pb33f/libopenapi v0.42.4
@@ -12,7 +13,6 @@ require (
 
 require (
 	github.com/chromedp/cdproto v0.160.1 // indirect
-	github.com/chromedp/chromedp v0.23.1 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 )
 

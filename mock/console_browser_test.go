@@ -44,6 +44,9 @@ func newBrowser(t *testing.T) *browser {
 			break
 		}
 	}
+	if path == "" && os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium on PATH: CI must install it (.ci/run: apt-get install -y chromium)")
+	}
 	if path == "" {
 		t.Skip("the console test needs Chromium on PATH: sudo apt-get install -y chromium (Debian, Ubuntu), or brew install --cask chromium (macOS)")
 	}
