@@ -3,6 +3,7 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,26 +56,34 @@ func RefreshCall(cred Credential, refreshToken string) Call {
 // Client sends requests to the target's refresh operation, validates every answer against
 // the document and hands every exchange to its observer. It is safe for concurrent use.
 type Client struct {
-	target   *Target
-	url      string
-	http     *http.Client
-	limiter  *rate.Limiter
-	redactor *Redactor
-	observe  func(*Exchange)
+	target    *Target
+	url       string
+	transport *http.Transport
+	http      *http.Client
+	redactor  *Redactor
+	observe   func(*Exchange)
+	advise    func(*Exchange, []Advisory)
 }
 
 // NewClient returns a client for t, redacting with r. observe, if not nil, sees every
-// exchange (a report attaches it); it must not keep secrets unredacted.
+// exchange (a report attaches it); it must not keep secrets unredacted. The client's rate
+// limit (CONFORMANCE_RPS) is set on t, so that a token source on t keeps to it too.
 func NewClient(t *Target, r *Redactor, observe func(*Exchange)) *Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = t.TLS
 	c := &Client{
-		target:   t,
-		url:      t.BaseURL + t.Operation.Path,
-		http:     &http.Client{Timeout: t.Timeout},
-		redactor: r,
-		observe:  observe,
+		target:    t,
+		url:       t.BaseURL + t.Operation.Path,
+		transport: transport,
+		http:      &http.Client{Timeout: t.Timeout, Transport: transport},
+		redactor:  r,
+		observe:   observe,
 	}
-	if t.RPS > 0 {
-		c.limiter = rate.NewLimiter(rate.Limit(t.RPS), 1)
+	if t.RPS > 0 && t.pacer == nil {
+		t.pacer = rate.NewLimiter(rate.Limit(t.RPS), 1)
+	}
+	if t.RevealTokens {
+		r.Reveal()
 	}
 	for _, values := range t.Headers {
 		for _, v := range values {
@@ -97,45 +106,48 @@ func (c *Client) Target() *Target { return c.target }
 
 // Send sends call and validates the answer against the document. The exchange is
 // returned whenever a request was made; the error is a *Failure when no answer came in
-// time or the answer breaks the document, or a plain error for a broken context.
+// time or the answer breaks the document, a *NotJudged when a gateway kept refusing it
+// (CONFORMANCE_RETRY_STATUS) past the retry budget, or a plain error for a broken context.
 func (c *Client) Send(ctx context.Context, call Call) (*Exchange, error) {
-	if err := c.waitTurn(ctx); err != nil {
-		return nil, err
-	}
-	req, err := c.newRequest(ctx, call)
-	if err != nil {
-		return nil, err
-	}
-	reqCtx, cancel := context.WithTimeout(ctx, c.target.Timeout)
-	defer cancel()
-	ex, err := c.roundTrip(req.WithContext(reqCtx), call.Body, c.observe)
-	if err != nil {
-		return ex, c.transportFailure(ctx, ex, err)
-	}
-	if err := Validate(c.target.Spec, c.target.Operation, ex, c.redactor); err != nil {
-		return ex, err
-	}
-	return ex, nil
+	return c.send(ctx, call, c.http, true)
 }
 
-// waitTurn waits until CONFORMANCE_RPS allows the next request.
-func (c *Client) waitTurn(ctx context.Context) error {
-	if c.limiter == nil {
-		return nil
-	}
-	if err := c.limiter.Wait(ctx); err != nil {
-		return fmt.Errorf("conformance: waiting for the rate limit (CONFORMANCE_RPS=%g): %w", c.target.RPS, err)
-	}
-	return nil
+// send is Send through hc (a connection of its own for a racing request); paced waits
+// for the rate limit before the first try (a race waited for all its racers at once).
+func (c *Client) send(ctx context.Context, call Call, hc *http.Client, paced bool) (*Exchange, error) {
+	tries := 0
+	return c.retrying(ctx, func() (*Exchange, error) {
+		if tries++; paced || tries > 1 {
+			if err := c.target.waitTurn(ctx); err != nil {
+				return nil, err
+			}
+		}
+		req, err := c.newRequest(ctx, call)
+		if err != nil {
+			return nil, err
+		}
+		reqCtx, cancel := context.WithTimeout(ctx, c.target.Timeout)
+		defer cancel()
+		return c.roundTripWith(hc, req.WithContext(reqCtx), call.Body, c.observe)
+	}, func(ctx context.Context, ex *Exchange) error {
+		if err := Validate(c.target.Spec, c.target.Operation, ex, c.redactor); err != nil {
+			return err
+		}
+		return c.checkAdvisories(ex)
+	})
 }
 
 // roundTrip sends req and reads its answer, at most maxAnswerBytes. Every secret the
 // answer carries is registered with the redactor before observe (if any) sees the
 // exchange. The error is the transport's; the exchange is returned either way.
 func (c *Client) roundTrip(req *http.Request, body []byte, observe func(*Exchange)) (*Exchange, error) {
+	return c.roundTripWith(c.http, req, body, observe)
+}
+
+func (c *Client) roundTripWith(hc *http.Client, req *http.Request, body []byte, observe func(*Exchange)) (*Exchange, error) {
 	ex := &Exchange{Request: req, RequestBody: body}
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err == nil {
 		ex.Body, err = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 		resp.Body.Close()
@@ -213,8 +225,15 @@ func (c *Client) transportFailure(ctx context.Context, ex *Exchange, err error) 
 			fmt.Sprintf("CONFORMANCE_TIMEOUT=%s", c.target.Timeout),
 			"%s %s got no complete answer within %s", ex.Request.Method, ex.Request.URL, c.target.Timeout)
 	}
+	hint := ""
+	var unknownCA x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	if errors.As(err, &unknownCA) || errors.As(err, &invalid) || errors.As(err, &hostname) {
+		hint = " (a private CA: CONFORMANCE_CA_FILE; for a test server only: CONFORMANCE_INSECURE_TLS=1)"
+	}
 	return newFailure(c.redactor, ex, "the server answers", OperationLocation(c.target.Operation),
-		"%s %s failed: %v", ex.Request.Method, ex.Request.URL, err)
+		"%s %s failed: %v%s", ex.Request.Method, ex.Request.URL, err, hint)
 }
 
 // RefreshBody is the document's request body for refreshToken.

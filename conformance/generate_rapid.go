@@ -3,8 +3,13 @@ package conformance
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"pgregory.net/rapid"
@@ -47,6 +52,7 @@ func CheckGeneratedBodies(ctx context.Context, cl *Client, c Case, token string,
 			t.Fatalf("%s", cl.redactor.Redact(err.Error()))
 		}
 	}
+	rapidWritesNoFailFiles()
 	tb := &rapidTB{name: c.Name}
 	tb.run(func() { rapid.Check(tb, prop) })
 	if !tb.failed {
@@ -64,9 +70,53 @@ func CheckGeneratedBodies(ctx context.Context, cl *Client, c Case, token string,
 	if cl.observe != nil {
 		cl.observe(lastEx)
 	}
-	return sent, newFailure(cl.redactor, lastEx, "a body valid for the schema answers a status the operation declares, not a 5xx",
+	f := newFailure(cl.redactor, lastEx, "a body valid for the schema answers a status the operation declares, not a 5xx",
 		OperationLocation(c.Operation)+".requestBody", "%s; minimal body %s; %s; reproduce: %s",
 		failureSeen(lastErr), lastRaw, tb.seedLine(c.Name), lastEx.Curl(cl.redactor))
+	if err := saveFailRecord(cl.target.ReportDir, c.Name, f); err != nil {
+		f.Seen += "; " + err.Error()
+	}
+	return sent, f
+}
+
+// rapid writes a fail file into testdata/rapid/ under the current directory (the source
+// tree: suites/) and replays it on the next run, against whatever server that run judges.
+// Its flag -rapid.nofailfile stops both; the seed in the failure replays it instead, and
+// saveFailRecord keeps it under the report directory. Every call of rapid goes through
+// here after the Once, so the flag is set before rapid reads it.
+var rapidFlagOnce sync.Once
+
+func rapidWritesNoFailFiles() {
+	rapidFlagOnce.Do(func() {
+		if f := flag.Lookup("rapid.nofailfile"); f != nil {
+			_ = f.Value.Set("true")
+		}
+	})
+}
+
+// saveFailRecord writes f, with its seed line, to dir/rapid/<case>.txt; nothing when dir
+// is empty.
+func saveFailRecord(dir, name string, f *Failure) error {
+	if dir == "" {
+		return nil
+	}
+	path := filepath.Join(dir, "rapid", safeFileName(name)+".txt")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("the fail record was not saved: %v", err)
+	}
+	if err := os.WriteFile(path, []byte(f.Error()+"\n"), 0o644); err != nil {
+		return fmt.Errorf("the fail record was not saved: %v", err)
+	}
+	return nil
+}
+
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
 }
 
 func failureSeen(err error) string {
@@ -134,8 +184,10 @@ func (t *rapidTB) Failed() bool                      { return t.failed }
 func (t *rapidTB) seedLine(name string) string {
 	for _, e := range t.errors {
 		for _, line := range strings.Split(e, "\n") {
-			if i := strings.Index(line, "-rapid."); i >= 0 {
-				return fmt.Sprintf("to reproduce run the suite with --focus=%q (under go test: -ginkgo.focus) and %s", name, line[i:])
+			if i := strings.Index(line, "-rapid.seed="); i >= 0 {
+				seed := strings.TrimSuffix(strings.TrimPrefix(line[i:], "-rapid.seed="), ")")
+				return fmt.Sprintf(`to reproduce run the suite with --focus=%q (under go test: -ginkgo.focus) and -rapid.seed=%s, or: RAPID_SEED=%s make conformance ARGS="--focus='%s'"`,
+					name, seed, seed, regexp.QuoteMeta(name))
 			}
 		}
 	}

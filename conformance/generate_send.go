@@ -18,7 +18,7 @@ func (cl *Client) SendCase(ctx context.Context, c Case, body []byte, token strin
 }
 
 func (cl *Client) sendCase(ctx context.Context, c Case, body []byte, token string, observe func(*Exchange)) (*Exchange, error) {
-	if err := cl.waitTurn(ctx); err != nil {
+	if err := cl.target.waitTurn(ctx); err != nil {
 		return nil, err
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, cl.target.Timeout)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -277,7 +279,8 @@ func TestGeneratedCasesFailOnABrokenServer(t *testing.T) {
 // A server that breaks on refresh tokens longer than 5 characters: rapid finds one and
 // shrinks it to the shortest, and the failure says how to draw it again.
 func TestGeneratedBodiesShrinkToAMinimalBodyWithItsSeed(t *testing.T) {
-	t.Chdir(t.TempDir()) // rapid writes a fail file under testdata/
+	cwd := t.TempDir()
+	t.Chdir(cwd) // where rapid would write its fail file, testdata/rapid/
 	doc := loadSpec(t)
 	broken := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body spec.RefreshTokenRequest
@@ -296,7 +299,20 @@ func TestGeneratedBodiesShrinkToAMinimalBodyWithItsSeed(t *testing.T) {
 			generated = c
 		}
 	}
-	_, err := conformance.CheckGeneratedBodies(context.Background(), generatedHarness(t, doc, broken, "/v2"), generated, "an-access-token", 100, time.Now().Add(time.Minute))
+	client := generatedHarness(t, doc, broken, "/v2")
+	reports := t.TempDir()
+	client.Target().ReportDir = reports
+	_, err := conformance.CheckGeneratedBodies(context.Background(), client, generated, "an-access-token", 100, time.Now().Add(time.Minute))
 	mustFailWith(t, err, "answers a status the operation declares, not a 5xx", "500 Internal Server Error",
-		`minimal body {"refreshToken":"AAAAAA"}`, "-rapid.seed=", "--focus=", "reproduce: curl", "Authorization: Bearer")
+		`minimal body {"refreshToken":"AAAAAA"}`, "-rapid.seed=", "RAPID_SEED=", "--focus=", "reproduce: curl", "Authorization: Bearer")
+	if _, err := os.Stat(filepath.Join(cwd, "testdata")); !os.IsNotExist(err) {
+		t.Errorf("rapid wrote into the current directory (the source tree under go test): %v", err)
+	}
+	records, _ := filepath.Glob(filepath.Join(reports, "rapid", "*.txt"))
+	if len(records) != 1 {
+		t.Fatalf("fail records under the report directory: %v", records)
+	}
+	if record, _ := os.ReadFile(records[0]); !strings.Contains(string(record), "-rapid.seed=") {
+		t.Errorf("the fail record has no seed: %s", record)
+	}
 }

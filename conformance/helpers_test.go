@@ -20,6 +20,11 @@ import (
 type harness struct {
 	client *conformance.Client
 	login  func() spec.TokenPair
+	// clock is the server's time where the server follows it (the mock, the fake server);
+	// the target's Sleep advances it instead of waiting.
+	clock *mock.OffsetClock
+	// slept lists every wait the checks asked for.
+	slept []time.Duration
 
 	mu        sync.Mutex
 	exchanges []*conformance.Exchange
@@ -42,45 +47,64 @@ func loadSpec(t *testing.T) *spec.Spec {
 
 // serve starts handler on loopback and returns a harness whose target is base under it.
 func serve(t *testing.T, handler http.Handler, base string, timeout time.Duration, login func() spec.TokenPair) *harness {
+	return serveWithClock(t, handler, base, timeout, login, newClock())
+}
+
+func serveWithClock(t *testing.T, handler http.Handler, base string, timeout time.Duration, login func() spec.TokenPair, clock *mock.OffsetClock) *harness {
 	t.Helper()
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	doc := loadSpec(t)
 	op, _ := doc.Operation(spec.RefreshOperationID)
-	target := &conformance.Target{BaseURL: srv.URL + base, Spec: doc, Operation: op, Timeout: timeout}
+	target := &conformance.Target{BaseURL: srv.URL + base, Spec: doc, Operation: op, Timeout: timeout,
+		Race: conformance.DefaultRace, RetryStatus: conformance.DefaultRetryStatus, RetryBudget: conformance.DefaultRetryBudget}
 	r := conformance.NewRedactor()
 	// Sessions come through a token source, as in the suite, so their tokens are redacted.
 	tokens := conformance.NewTokens(target, func(context.Context) (spec.TokenPair, error) { return login(), nil }, r)
-	h := &harness{login: func() spec.TokenPair {
+	h := &harness{clock: clock, login: func() spec.TokenPair {
 		pair, err := tokens.Fresh(context.Background(), t.Name())
 		if err != nil {
 			t.Fatal(err)
 		}
 		return pair
 	}}
+	target.Sleep = func(ctx context.Context, d time.Duration) error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.slept = append(h.slept, d)
+		clock.Advance(d)
+		return ctx.Err()
+	}
 	h.client = conformance.NewClient(target, r, h.observe)
 	return h
 }
 
-// serveMock runs the real mock, with sessions minted in-process.
-func serveMock(t *testing.T) *harness {
+// newClock is real time that a harness's Sleep moves forward.
+func newClock() *mock.OffsetClock { return mock.NewOffsetClock(mock.SystemClock{}) }
+
+// serveMock runs the real mock, with sessions minted in-process, on a clock the harness
+// moves.
+func serveMock(t *testing.T, opts ...mock.Option) *harness {
 	t.Helper()
-	m, err := mock.NewServer(loadSpec(t))
+	clock := newClock()
+	m, err := mock.NewServer(loadSpec(t), append([]mock.Option{mock.WithClock(clock)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return serve(t, m, m.BasePath(), 5*time.Second, func() spec.TokenPair {
+	return serveWithClock(t, m, m.BasePath(), 5*time.Second, func() spec.TokenPair {
 		s, err := m.NewSession(context.Background(), mock.NewSessionRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return spec.TokenPair{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken}
-	})
+	}, clock)
 }
 
 func serveFake(t *testing.T, f *fakeServer) *harness {
 	t.Helper()
-	return serve(t, f, "/v2", 5*time.Second, f.login)
+	clock := newClock()
+	f.now = clock.Now
+	return serveWithClock(t, f, "/v2", 5*time.Second, f.login, clock)
 }
 
 // staticPair is what a handler that issues nothing is sent: a signed-looking JWT and garbage.

@@ -3,19 +3,20 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/appmaker/refresh-conformance/internal/redact"
 )
 
 // minSecretLen keeps short values out of the redactor: replacing "a" or "null" everywhere
 // would wreck the output, and no real token is that short.
 const minSecretLen = 8
 
-// jwtShape catches a JWT the redactor was not told about (in a header, say): the
-// three-part base64url form that starts with an encoded '{"'.
-var jwtShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+// unknownJWT marks a JWT the redactor was not told about (in a header, say), found by
+// the module's one JWT-shape pattern (internal/redact).
+const unknownJWT = "[jwt]"
 
 // Redactor replaces every secret it was told about with a short marker like [token#1].
 // It is safe for concurrent use.
@@ -24,6 +25,7 @@ type Redactor struct {
 	markers  map[string]string // secret (in any registered form) -> marker
 	count    int
 	replacer *strings.Replacer
+	reveal   bool
 }
 
 // NewRedactor returns an empty Redactor.
@@ -82,7 +84,7 @@ func (r *Redactor) AddFromJSON(body []byte) {
 				walk(key, inner)
 			}
 		case string:
-			if strings.Contains(strings.ToLower(key), "token") || jwtShape.MatchString(x) {
+			if strings.Contains(strings.ToLower(key), "token") || redact.HasJWT(x) {
 				r.Add(x)
 			}
 		}
@@ -90,10 +92,28 @@ func (r *Redactor) AddFromJSON(body []byte) {
 	walk("", v)
 }
 
+// Reveal makes Redact a no-op from now on: CONFORMANCE_REVEAL_TOKENS=1, for runnable
+// curl lines against a test server. Leaks still finds every registered secret.
+func (r *Redactor) Reveal() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reveal = true
+}
+
+// Revealing reports whether Reveal was called.
+func (r *Redactor) Revealing() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.reveal
+}
+
 // Redact replaces every registered secret in s with its marker, and any other
 // JWT-shaped string with [jwt].
 func (r *Redactor) Redact(s string) string {
-	return jwtShape.ReplaceAllString(r.get().Replace(s), "[jwt]")
+	if r.Revealing() {
+		return s
+	}
+	return redact.JWTsWith(r.get().Replace(s), unknownJWT)
 }
 
 // Leaks lists the markers of the registered secrets that occur in s; empty means s is clean.

@@ -1,15 +1,20 @@
 package conformance
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/appmaker/refresh-conformance/spec"
 )
@@ -30,7 +35,32 @@ var settings = []setting{
 	{"timeout", "CONFORMANCE_TIMEOUT", "timeout of each request and each run of the token command, e.g. 10s (default 10s)"},
 	{"rps", "CONFORMANCE_RPS", "request rate limit in requests per second, e.g. 2 or 0.5 (default: none)"},
 	{"headers", "CONFORMANCE_HEADERS", `extra headers on every request: "Name: value" entries separated by newlines or commas (also Name=value)`},
-	{"spec", "CONFORMANCE_SPEC", "OpenAPI document to judge against instead of the embedded one"},
+	{"spec", "CONFORMANCE_SPEC", "OpenAPI document to judge against instead of the embedded one (a relative path starts from --workdir)"},
+	{"reuse-grace", "CONFORMANCE_REUSE_GRACE", "the server's reuse grace window, e.g. 2s: the suite also waits it out and requires a replay after it to be treated as reuse (default: unset, no such spec runs)"},
+	{"race", "CONFORMANCE_RACE", fmt.Sprintf("how many refreshes of one token the race spec sends at once, each on its own connection (default %d)", DefaultRace)},
+	{"retry-status", "CONFORMANCE_RETRY_STATUS", fmt.Sprintf("statuses a gateway answers that are retried with backoff, honouring Retry-After, e.g. 429,503 (default %s; \"none\" for none)", joinInts(DefaultRetryStatus))},
+	{"retry-budget", "CONFORMANCE_RETRY_BUDGET", fmt.Sprintf("how long one request may wait in retries; once spent its spec is not judged (default %s)", DefaultRetryBudget)},
+	{"ca-file", "CONFORMANCE_CA_FILE", "PEM file of CA certificates to trust besides the system's, for a test server's private CA (a relative path starts from --workdir)"},
+	{"insecure-tls", "CONFORMANCE_INSECURE_TLS", "1: do not verify the server's TLS certificate (reported loudly; for test servers only)"},
+	{"strict", "CONFORMANCE_STRICT", "1: advisories (RFC 6749 §5.1 Cache-Control: no-store, Pragma: no-cache) fail their spec instead of warning"},
+	{"reveal-tokens", "CONFORMANCE_REVEAL_TOKENS", "1: reports and curl lines carry the real tokens, for local debugging; never the default, flagged at the top of every report"},
+	{"workdir", "CONFORMANCE_WORKDIR", "directory the token command runs in and relative paths start from (default: the current directory; make conformance sets it to where make was run)"},
+	{"report-dir", "CONFORMANCE_REPORT_DIR", "directory for report.html, summary.md and rapid's fail records (default: none written; make conformance sets reports/)"},
+}
+
+// Defaults of the settings added for gateways and races.
+var (
+	DefaultRace        = 8
+	DefaultRetryStatus = []int{429, 503}
+	DefaultRetryBudget = 30 * time.Second
+)
+
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
 }
 
 // Settings are the raw values of the Target's flags; empty ones fall back to the
@@ -39,8 +69,8 @@ type Settings struct {
 	values map[string]*string
 }
 
-// RegisterFlags adds --target, --token-cmd, --access-token, --refresh-token, --timeout,
-// --rps, --headers and --spec to fs. Nothing is read until Resolve.
+// RegisterFlags adds every setting of the Target to fs (--target, --token-cmd, --timeout,
+// --reuse-grace, --retry-status, --ca-file, ...). Nothing is read until Resolve.
 func RegisterFlags(fs *flag.FlagSet) *Settings {
 	s := &Settings{values: map[string]*string{}}
 	for _, st := range settings {
@@ -64,6 +94,59 @@ type Target struct {
 	// TokenCmd and Static are the token sources the user configured; both may be empty.
 	TokenCmd string
 	Static   *spec.TokenPair
+
+	// ReuseGrace is the server's declared reuse grace window; 0 means not declared.
+	ReuseGrace time.Duration
+	// Race is how many refreshes of one token the race check sends at once.
+	Race int
+	// RetryStatus lists the gateway statuses retried with backoff; RetryBudget bounds the
+	// waiting of one request, after which its spec is not judged.
+	RetryStatus []int
+	RetryBudget time.Duration
+	// TLS is the client's TLS configuration (a private CA, or no verification); nil: Go's default.
+	TLS *tls.Config
+	// InsecureTLS is set when certificates are not verified: every report says so.
+	InsecureTLS bool
+	// Strict makes advisories fail their spec.
+	Strict bool
+	// RevealTokens leaves tokens in reports and curl lines.
+	RevealTokens bool
+	// WorkDir is where the token command runs; empty: the current directory.
+	WorkDir string
+	// ReportDir receives report.html, summary.md and rapid's fail records; empty: none.
+	ReportDir string
+	// Sleep waits d or until ctx ends (retries, a grace window); nil: a real timer. Tests fake it.
+	Sleep func(ctx context.Context, d time.Duration) error
+
+	// pacer is the rate limit of CONFORMANCE_RPS, shared by the client built on this
+	// Target and the token command; NewClient sets it.
+	pacer *rate.Limiter
+}
+
+// sleep waits d by t.Sleep or a real timer.
+func (t *Target) sleep(ctx context.Context, d time.Duration) error {
+	if t.Sleep != nil {
+		return t.Sleep(ctx, d)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// waitTurn waits until CONFORMANCE_RPS allows the next request or token-command run.
+func (t *Target) waitTurn(ctx context.Context) error {
+	if t.pacer == nil {
+		return nil
+	}
+	if err := t.pacer.Wait(ctx); err != nil {
+		return fmt.Errorf("conformance: waiting for the rate limit (CONFORMANCE_RPS=%g): %w", t.RPS, err)
+	}
+	return nil
 }
 
 // Embedded reports whether no target was given, so the suite serves the embedded mock.
@@ -87,7 +170,7 @@ func (s *Settings) Resolve(getenv func(string) string) (*Target, error) {
 	bad := func(st setting, format string, args ...any) {
 		problems = append(problems, fmt.Errorf("%s (--%s): %s", st.env, st.flag, fmt.Sprintf(format, args...)))
 	}
-	t := &Target{Timeout: DefaultTimeout}
+	t := &Target{Timeout: DefaultTimeout, Race: DefaultRace, RetryStatus: DefaultRetryStatus, RetryBudget: DefaultRetryBudget}
 
 	rawTarget, targetSt := get("target")
 	if v, st := rawTarget, targetSt; v != "" {
@@ -145,7 +228,11 @@ func (s *Settings) Resolve(getenv func(string) string) (*Target, error) {
 		}
 		t.Headers = h
 	}
+	t.resolveSemanticsAndTransport(get, bad)
 	path, specSt := get("spec")
+	if path != "" && !filepath.IsAbs(path) && t.WorkDir != "" {
+		path = filepath.Join(t.WorkDir, path)
+	}
 	if err := t.loadSpec(path); err != nil {
 		if path != "" {
 			bad(specSt, "%v", err)

@@ -30,6 +30,7 @@ type MintFunc func(ctx context.Context) (spec.TokenPair, error)
 // static pair (once in all), or from a mint function. Every token it sees is registered
 // with the redactor before anyone can print it. It is safe for concurrent use.
 type Tokens struct {
+	target   *Target
 	cmd      string
 	timeout  time.Duration
 	mint     MintFunc
@@ -39,12 +40,13 @@ type Tokens struct {
 	static     *spec.TokenPair
 	staticUsed string // who used up the static pair, or why it cannot be used here
 	shared     *spec.TokenPair
+	unspent    *spec.TokenPair
 }
 
 // NewTokens returns the token source t configures; mint, if not nil, is used when t
 // names no command and no static pair (the embedded mock).
 func NewTokens(t *Target, mint MintFunc, r *Redactor) *Tokens {
-	ts := &Tokens{cmd: t.TokenCmd, timeout: t.Timeout, redactor: r}
+	ts := &Tokens{target: t, cmd: t.TokenCmd, timeout: t.Timeout, redactor: r}
 	if t.Static != nil {
 		pair := *t.Static
 		r.Add(pair.AccessToken)
@@ -98,6 +100,37 @@ func (t *Tokens) Fresh(ctx context.Context, who string) (spec.TokenPair, error) 
 		return *t.static, nil
 	}
 	return spec.TokenPair{}, &NoTokensError{Reason: "no tokens were supplied"}
+}
+
+// Unspent returns a session that checks send only where it must be refused (a forged
+// credential beside its valid refresh token): on a correct server nothing is used up, so
+// every such check shares it until Spent says a server took its refresh token.
+func (t *Tokens) Unspent(ctx context.Context, who string) (spec.TokenPair, error) {
+	t.mu.Lock()
+	held := t.unspent
+	t.mu.Unlock()
+	if held != nil {
+		return *held, nil
+	}
+	pair, err := t.Fresh(ctx, who)
+	if err != nil {
+		return spec.TokenPair{}, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.unspent == nil {
+		t.unspent = &pair
+	}
+	return *t.unspent, nil
+}
+
+// Spent drops pair from Unspent: a server took its refresh token.
+func (t *Tokens) Spent(pair spec.TokenPair) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.unspent != nil && *t.unspent == pair {
+		t.unspent = nil
+	}
 }
 
 // SharedSession is the session of the specs that use up no refresh token: its access
@@ -163,11 +196,17 @@ func (t *Tokens) minted(ctx context.Context) (spec.TokenPair, error) {
 	return pair, nil
 }
 
-// run runs the token command once, bounded by the request timeout.
+// run runs the token command once, bounded by the request timeout, in the work directory
+// (where the user stands under make conformance), when CONFORMANCE_RPS lets the next
+// request go: a sign-in is a request to the same servers.
 func (t *Tokens) run(ctx context.Context) (spec.TokenPair, error) {
+	if err := t.target.waitTurn(ctx); err != nil {
+		return spec.TokenPair{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", t.cmd)
+	cmd.Dir = t.target.WorkDir
 	cmd.WaitDelay = time.Second // a child that keeps stdout open must not hang the suite
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,8 +1,11 @@
 package conformance_test
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,5 +141,37 @@ func TestAnExpiredStaticAccessTokenIsNotTrusted(t *testing.T) {
 	fresh, _ := tokensFor(&conformance.Target{BaseURL: "http://x", Static: &spec.TokenPair{AccessToken: goodJWT(), RefreshToken: "static-refresh-0001"}})
 	if shared, _ := fresh.Shared(t.Context()); shared.Doubt != "" {
 		t.Errorf("an unspent static token without exp is trusted, got doubt %q", shared.Doubt)
+	}
+}
+
+// The token command runs where the user stands (CONFORMANCE_WORKDIR, set by make
+// conformance), so that `-d @test-user.json` finds the user's file.
+func TestTheTokenCommandRunsInTheWorkDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pair.json"), []byte(`{"accessToken":"access-in-workdir","refreshToken":"refresh-in-workdir"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tokens, _ := tokensFor(&conformance.Target{BaseURL: "http://x", TokenCmd: "cat pair.json", Timeout: 5 * time.Second, WorkDir: dir})
+	pair, err := tokens.Fresh(t.Context(), "spec")
+	if err != nil || pair.RefreshToken != "refresh-in-workdir" {
+		t.Errorf("pair %+v, err %v", pair, err)
+	}
+}
+
+// Specs that send a valid refresh token only where it must be refused share one session
+// until a server takes its token.
+func TestUnspentIsSharedUntilSpent(t *testing.T) {
+	n := 0
+	mint := func(context.Context) (spec.TokenPair, error) {
+		n++
+		return spec.TokenPair{AccessToken: fmt.Sprintf("access-token-%d", n), RefreshToken: fmt.Sprintf("refresh-token-%d", n)}, nil
+	}
+	tokens := conformance.NewTokens(&conformance.Target{}, mint, conformance.NewRedactor())
+	a, _ := tokens.Unspent(t.Context(), "one")
+	b, _ := tokens.Unspent(t.Context(), "two")
+	tokens.Spent(b)
+	c, _ := tokens.Unspent(t.Context(), "three")
+	if a != b || c == a || n != 2 {
+		t.Errorf("a %v, b %v, c %v after %d sessions", a, b, c, n)
 	}
 }

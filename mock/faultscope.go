@@ -76,7 +76,7 @@ func (s *Server) requestScope(r *http.Request, op *spec.Operation) scope {
 		if tok == "" {
 			continue
 		}
-		if id, _, ok := s.accessToken(tok); ok {
+		if id, _, ok := s.accessToken(r.Context(), tok); ok {
 			sid = id
 			break
 		}

@@ -85,7 +85,7 @@ func (s *Server) authorizeAccess(r *http.Request, op *spec.Operation) error {
 // checkAccessToken accepts an access token this mock issued (or a fixture's) whose session
 // lives and whose expiry, by the mock's clock, has not come.
 func (s *Server) checkAccessToken(r *http.Request, tok string) error {
-	sid, expiresAt, ok := s.accessToken(tok)
+	sid, expiresAt, ok := s.accessToken(r.Context(), tok)
 	if !ok {
 		return ErrInvalidCredentials
 	}

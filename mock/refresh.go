@@ -84,7 +84,7 @@ func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
 		if tok == "" {
 			continue
 		}
-		if sid, _, ok := s.accessToken(tok); ok {
+		if sid, _, ok := s.accessToken(r.Context(), tok); ok {
 			note(r.Context(), func(v *verdict) { v.sessionID = sid })
 			return nil
 		}
@@ -93,9 +93,14 @@ func (s *Server) authenticate(r *http.Request, op *spec.Operation) error {
 }
 
 // accessToken recognises an access token this mock issued, or a fixture's, and returns
-// the session it names and its expiry (zero for a fixture's, which has none).
-func (s *Server) accessToken(tok string) (sid string, expiresAt time.Time, ok bool) {
-	if sid, ok := s.fixtures.Load().access[token.HashOf(tok)]; ok {
+// the session it names and its expiry (zero for a fixture's, which has none). A session's
+// newest access token is known by its hash; any other is verified.
+func (s *Server) accessToken(ctx context.Context, tok string) (sid string, expiresAt time.Time, ok bool) {
+	h := token.HashOf(tok)
+	if sess, err := s.store.FindCurrent(ctx, h); err == nil && sess.Access == h {
+		return sess.ID, sess.AccessExpiresAt, true
+	}
+	if sid, ok := s.fixtures.Load().access[h]; ok {
 		return sid, time.Time{}, true
 	}
 	claims, err := s.minter.VerifyAccess(tok)
@@ -187,11 +192,11 @@ func (s *Server) Refresh(ctx context.Context, refreshToken string) (token.Pair, 
 func (s *Server) identify(ctx context.Context, refreshToken string, now time.Time) (session.Presented, session.Session, error) {
 	p := session.Presented{Hash: token.HashOf(refreshToken)}
 	sess, err := s.store.FindCurrent(ctx, p.Hash)
-	if err == nil {
+	if err == nil && sess.Current == p.Hash {
 		p.Generation, p.ExpiresAt = sess.Generation, sess.TokensExpireAt
 		return p, sess, nil
 	}
-	if !errors.Is(err, session.ErrNotFound) {
+	if err != nil && !errors.Is(err, session.ErrNotFound) {
 		return p, session.Session{}, err
 	}
 	var sid string

@@ -100,7 +100,7 @@ func (s *Server) NewSession(ctx context.Context, req NewSessionRequest) (Session
 	if err != nil {
 		return SessionTokens{}, err
 	}
-	sess.Current = token.HashOf(pair.RefreshToken)
+	sess.Current, sess.Access = token.HashOf(pair.RefreshToken), token.HashOf(pair.AccessToken)
 	sess.CurrentExpiresAt, sess.TokensExpireAt = pair.RefreshExpiresAt, pair.RefreshExpiresAt
 	sess.AccessExpiresAt = pair.AccessExpiresAt
 	if err := s.store.Create(ctx, sess); err != nil {

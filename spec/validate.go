@@ -26,20 +26,28 @@ func (s *Spec) ValidateSecurity(r *http.Request, op *Operation) []*ValidationErr
 	return errs
 }
 
-type paramCheck func(*http.Request, *v3.PathItem, string) (bool, []*ValidationError)
-
 // ValidateInput checks r's parameters (path, query, header, cookie) and body against
 // op with libopenapi-validator, but not its security. r.Body is left readable.
+//
+// A location op declares no parameter in is not asked about: the validator finds nothing
+// to check there (it is not run in strict mode), but asking costs a route lookup per
+// location on every request the mock serves.
 func (s *Spec) ValidateInput(r *http.Request, op *Operation) []*ValidationError {
 	pv := s.validator.GetParameterValidator()
 	var errs []*ValidationError
-	for _, check := range []paramCheck{
-		pv.ValidatePathParamsWithPathItem,
-		pv.ValidateQueryParamsWithPathItem,
-		pv.ValidateHeaderParamsWithPathItem,
-		pv.ValidateCookieParamsWithPathItem,
+	for _, c := range []struct {
+		in    string
+		check func(*http.Request, *v3.PathItem, string) (bool, []*ValidationError)
+	}{
+		{"path", pv.ValidatePathParamsWithPathItem},
+		{"query", pv.ValidateQueryParamsWithPathItem},
+		{"header", pv.ValidateHeaderParamsWithPathItem},
+		{"cookie", pv.ValidateCookieParamsWithPathItem},
 	} {
-		if ok, e := check(r, op.item, op.Path); !ok {
+		if !op.declaresParameterIn(c.in) {
+			continue
+		}
+		if ok, e := c.check(r, op.item, op.Path); !ok {
 			errs = append(errs, e...)
 		}
 	}
@@ -47,6 +55,15 @@ func (s *Spec) ValidateInput(r *http.Request, op *Operation) []*ValidationError 
 		errs = append(errs, e...)
 	}
 	return errs
+}
+
+func (o *Operation) declaresParameterIn(in string) bool {
+	for _, p := range o.parameters {
+		if p != nil && p.In == in {
+			return true
+		}
+	}
+	return false
 }
 
 // ValidateResponse checks resp against op: the status is declared, the content type is

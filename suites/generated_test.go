@@ -27,6 +27,7 @@ var _ = Describe("Every operation of the document", Label(Generated), func() {
 			}
 			AddReportEntry("expected", fmt.Sprintf("%s; credentials: %s", c.Expectation(), c.Credentials),
 				ReportEntryVisibilityFailureOrVerbose)
+			rule(c.Expectation(), "paths."+c.Path+" ("+string(c.Kind)+")")
 			token := ""
 			if shared := probe(ctx); shared.Held {
 				token = shared.Pair.AccessToken

@@ -13,6 +13,7 @@ var _ = Describe("POST /auth/refresh-token", func() {
 		// paths./auth/refresh-token.post.responses: no answer is a 5xx and none comes after the timeout; hostile input is refused.
 		DescribeTable("answers 400 or 401 within the timeout",
 			func(ctx SpecContext, input conformance.HostileInput) {
+				rule("a request built to trip the parser is refused with 400 or 401, within the timeout, never a 5xx", "paths./auth/refresh-token.post.responses")
 				pass(conformance.CheckHostileInputRefused(ctx, client, probe(ctx).Credential(), input))
 			},
 			hostileInputEntries(),

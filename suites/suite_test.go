@@ -53,7 +53,9 @@ func TestConformance(t *testing.T) {
 var _ = BeforeSuite(func() {
 	var mint conformance.MintFunc
 	if target.Embedded() {
-		srv, err := mock.NewServer(target.Spec)
+		// A declared grace window is the embedded mock's own: CONFORMANCE_REUSE_GRACE=2s
+		// judges `appmaker-mock --reuse-grace 2s`.
+		srv, err := mock.NewServer(target.Spec, mock.WithReuseGrace(target.ReuseGrace))
 		Expect(err).NotTo(HaveOccurred(), "start the embedded mock")
 		ts := httptest.NewServer(srv)
 		DeferCleanup(ts.Close)
@@ -68,13 +70,27 @@ var _ = BeforeSuite(func() {
 		tokens.ReserveStatic(fmt.Sprintf("it belongs to parallel process 1, this is process %d", p))
 	}
 	client = conformance.NewClient(target, redactor, attach)
-	GinkgoWriter.Printf("target %s, judged against %s, sessions from %s, timeout %s\n",
-		redactor.Redact(target.BaseURL), target.Spec.Source(), tokens.Source(), target.Timeout)
+	client.OnAdvisory(warn)
+	for _, w := range conformance.Warnings(target) {
+		fmt.Fprintf(os.Stderr, "\n*** %s ***\n", w) // loud: not only in the verbose log
+	}
+	GinkgoWriter.Printf("target %s, judged against %s, sessions from %s, timeout %s, reuse grace %s\n",
+		redactor.Redact(target.BaseURL), target.Spec.Source(), tokens.Source(), target.Timeout, graceText(target))
 })
+
+func graceText(t *conformance.Target) string {
+	if t.ReuseGrace == 0 {
+		return "not declared"
+	}
+	return t.ReuseGrace.String()
+}
 
 // The report must not carry a token: every one the suite saw is checked for in the whole
 // report (entries, failures, captured output) after the specs ran.
 var _ = ReportAfterSuite("no token value appears in the report", func(r Report) {
+	if target.RevealTokens {
+		return // CONFORMANCE_REVEAL_TOKENS=1 asked for them, and the report says so at its top
+	}
 	data, err := json.Marshal(r)
 	Expect(err).NotTo(HaveOccurred())
 	if leaks := redactor.Leaks(string(data)); len(leaks) > 0 {
@@ -93,16 +109,50 @@ var _ = ReportAfterSuite("no token value appears in the report", func(r Report) 
 
 // attach puts an exchange on the running spec's report: shown on failure and with -v.
 func attach(ex *conformance.Exchange) {
-	AddReportEntry(ex.Summary(redactor), ex.Format(redactor), ReportEntryVisibilityFailureOrVerbose)
+	AddReportEntry(conformance.EntryExchange+ex.Summary(redactor), ex.Format(redactor), ReportEntryVisibilityFailureOrVerbose)
+}
+
+// warn puts an answer's advisories on the running spec's report, always shown.
+func warn(ex *conformance.Exchange, advisories []conformance.Advisory) {
+	for _, a := range advisories {
+		AddReportEntry(conformance.EntryWarning, redactor.Redact(a.String()+" (in "+ex.Summary(redactor)+")"), ReportEntryVisibilityAlways)
+	}
+}
+
+// rule names what the running spec judges and where that is written, for the reports.
+func rule(text, source string) {
+	AddReportEntry(conformance.EntryRule, text+" ["+source+"]", ReportEntryVisibilityNever)
+}
+
+// outcomeEntry says which of the accepted answers came (e.g. a grace-window replay).
+func outcomeEntry(outcome string) {
+	AddReportEntry(conformance.EntryOutcome, outcome, ReportEntryVisibilityAlways)
 }
 
 // pass fails the spec with the check's one line. A failure is never handed to Gomega,
-// whose message would print its fields, the exchange and its tokens among them.
+// whose message would print its fields, the exchange and its tokens among them. A spec a
+// gateway kept from being judged is skipped with the reason, as not judged.
 func pass(err error) {
 	GinkgoHelper()
+	var notJudged *conformance.NotJudged
+	if errors.As(err, &notJudged) {
+		Skip(redactor.Redact(notJudged.Error()))
+	}
 	if err != nil {
 		Fail(redactor.Redact(err.Error()))
 	}
+}
+
+// unspent returns the session that specs send only where it must be refused, or skips.
+func unspent(ctx context.Context) spec.TokenPair {
+	GinkgoHelper()
+	pair, err := tokens.Unspent(ctx, CurrentSpecReport().FullText())
+	var none *conformance.NoTokensError
+	if errors.As(err, &none) {
+		Skip(none.Error())
+	}
+	pass(err)
+	return pair
 }
 
 // fresh returns a session of the running spec's own, to use up, or skips the spec when

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/appmaker/refresh-conformance/internal/version"
 	"github.com/appmaker/refresh-conformance/mock"
 	"github.com/appmaker/refresh-conformance/spec"
 )
@@ -32,6 +33,9 @@ func main() {
 			return
 		}
 		fmt.Fprintln(os.Stderr, "appmaker-mock:", err)
+		if errors.Is(err, errUnhealthy) {
+			os.Exit(1) // what a container HEALTHCHECK reads as unhealthy; 2 is reserved there
+		}
 		os.Exit(2)
 	}
 }
@@ -75,7 +79,7 @@ const shutdownGrace = 10 * time.Second
 type options struct {
 	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat, fixtures string
 	accessTTL, refreshTTL, sessionTTL, reuseGrace                                  time.Duration
-	seed, admin                                                                    bool
+	seed, admin, version, healthcheck                                              bool
 	events                                                                         int
 	ballastMiB                                                                     ballastSize
 
@@ -104,6 +108,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.events, "events", mock.DefaultEventBuffer, "how many requests GET /__mock/events remembers; 0 records none")
 	o.ballastMiB = defaultBallastMiB
 	fs.Var(&o.ballastMiB, "gc-ballast-mib", "`MiB` of heap allocated at start and never written, so that the garbage collector runs less often under load; peak RSS under load grows by about as much, and it counts towards GOMEMLIMIT (docs/PERFORMANCE.md); 0 for none")
+	fs.BoolVar(&o.version, "version", false, "print the version and commit of this build, and exit")
+	fs.BoolVar(&o.healthcheck, "healthcheck", false, "GET /healthz of the mock at --addr and exit 0 if it answers 200, 1 if not (a container HEALTHCHECK without curl)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `appmaker-mock serves POST /api/v1/auth/refresh-token from the AppMaker OpenAPI document
 with real refresh semantics: signed tokens, one-time rotation, reuse detection, expiry.
@@ -113,6 +119,7 @@ Start a session:   curl -sS -X POST http://localhost:5001/__mock/sessions
 Refresh it:        see README.md, or run with --seed for a ready curl line.
 Control plane:     /__mock/ (sessions, clock, faults, events, reset), described at
                    curl -sS http://localhost:5001/__mock/openapi.json
+Watch an app:      appmaker-mock proxy --upstream URL (see appmaker-mock proxy --help)
 
 Every flag can also be set by an environment variable: %s plus the flag name in
 upper case with - as _ (e.g. APPMAKER_MOCK_REUSE_GRACE=2s). The command line wins.
@@ -133,13 +140,25 @@ Flags:
 	return o, nil
 }
 
+// commandLineOnly are the flags that ask for something other than serving; an environment
+// variable such as APPMAKER_MOCK_VERSION=v1 (a deployment's own note) must not turn them on.
+func commandLineOnly(flagName string) bool { return flagName == "version" || flagName == "healthcheck" }
+
 // applyEnv fills each flag not given on the command line from its environment variable.
 func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
+	return applyEnvPrefix(fs, envPrefix, lookup)
+}
+
+// applyEnvPrefix is applyEnv for the variables named prefix plus the flag's name.
+func applyEnvPrefix(fs *flag.FlagSet, prefix string, lookup func(string) (string, bool)) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if commandLineOnly(f.Name) {
+			return
+		}
+		name := prefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v, ok := lookup(name); ok && !given[f.Name] {
 			if err := fs.Set(f.Name, v); err != nil {
 				errs = append(errs, fmt.Errorf("%s=%q: %w", name, v, err))
@@ -150,9 +169,19 @@ func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "proxy" {
+		return runProxy(ctx, args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "appmaker-mock", version.Get())
+		return nil
+	}
+	if o.healthcheck {
+		return healthcheck(ctx, o.addr, stdout)
 	}
 	// Allocated first, before the process has freed any memory to reuse: fresh pages need
 	// no zeroing, so they are never written.

@@ -12,8 +12,9 @@ import (
 const patience = 60 * time.Second
 
 // buildMock builds this command into a temporary directory, with -race when the tests
-// run with it, so that a race in the binary under load fails the test too.
-func buildMock(t *testing.T) string {
+// run with it, so that a race in the binary under load fails the test too. extra goes
+// to go build before the package (e.g. -ldflags).
+func buildMock(t *testing.T, extra ...string) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -24,6 +25,7 @@ func buildMock(t *testing.T) string {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
+	args = append(args, extra...)
 	if out, err := exec.Command(goTool, append(args, ".")...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -35,7 +34,7 @@ func post(t *testing.T, url string) (int, map[string]string) {
 }
 
 func TestAnswerIsTheFixedPair(t *testing.T) {
-	srv := httptest.NewServer(answer(1))
+	srv := httptest.NewServer(answer())
 	defer srv.Close()
 	status, pair := post(t, srv.URL)
 	if status != http.StatusCreated || pair["accessToken"] != "a" || pair["refreshToken"] != "b" || len(pair) != 2 {
@@ -67,13 +66,5 @@ func TestMintSignsAFreshPairPerRequest(t *testing.T) {
 			t.Errorf("refresh token %q: want a new random one per request", pair["refreshToken"])
 		}
 		seen[pair["refreshToken"]] = true
-	}
-}
-
-func TestRunRefusesMintWithATokenLength(t *testing.T) {
-	var stderr strings.Builder
-	err := run(context.Background(), []string{"--mint", "--token-length", "300", "--addr", "127.0.0.1:0"}, &stderr)
-	if err == nil || !strings.Contains(err.Error(), "--mint and --token-length") {
-		t.Fatalf("got %v, want the conflict refused", err)
 	}
 }

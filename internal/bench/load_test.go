@@ -100,7 +100,7 @@ func TestGeneratorsCountAnswersTheyCannotChain(t *testing.T) {
 		for answer, h := range answers {
 			t.Run(name+"/"+answer, func(t *testing.T) {
 				addr := serve(t, h)
-				pool := barePool(4, 300)
+				pool := placeholderPool(4)
 				res := run(t, Load{Addr: addr, Path: refreshPath, Connections: 2, Threads: 1, Duration: 500 * time.Millisecond, Pool: pool})
 				if res.Requests == 0 || res.Non201 != res.Requests {
 					t.Fatalf("%d answers, %d counted as not chainable; want all of them", res.Requests, res.Non201)

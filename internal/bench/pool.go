@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/appmaker/refresh-conformance/mock"
@@ -69,22 +68,13 @@ func mintOne(ctx context.Context, addr string) (Credentials, error) {
 	return Credentials{Access: s.AccessToken, Refresh: s.RefreshToken}, nil
 }
 
-// barePool is a pool for the bare server, shaped like the mock's: tokens of length
-// characters. The bare server answers every request alike; the tokens only keep the
-// generator's work the same as against a server answering tokens that long.
-func barePool(n, length int) []Credentials {
+// placeholderPool is a pool for a reference server, which reads nothing of a request:
+// one-character tokens to start each chain with. From its first answer on, each chain
+// presents the tokens the server minted, as against the mock.
+func placeholderPool(n int) []Credentials {
 	pool := make([]Credentials, n)
 	for i := range pool {
-		pool[i] = Credentials{Access: strings.Repeat("a", length), Refresh: strings.Repeat("b", length)}
+		pool[i] = Credentials{Access: "a", Refresh: "b"}
 	}
 	return pool
-}
-
-// meanTokenLength is the mean length of the pool's tokens, access and refresh.
-func meanTokenLength(pool []Credentials) int {
-	total := 0
-	for _, c := range pool {
-		total += len(c.Access) + len(c.Refresh)
-	}
-	return total / max(2*len(pool), 1)
 }

@@ -10,6 +10,19 @@ import (
 	"time"
 )
 
+// report is everything one Run measured, written as Markdown by write.
+type report struct {
+	Started               time.Time
+	Took                  time.Duration
+	Machine               string
+	LoadBefore, LoadAfter string
+	Wrk                   bool
+	Variants              []variant
+	Rounds                [][]serverRun // [round][variant], in Variants' order
+	Memory                MemoryResult
+	GoBench               []GoBenchmark
+}
+
 // benchmarkNotes says what each in-process benchmark measures.
 var benchmarkNotes = map[string]string{
 	"RefreshRotation":             "successful rotation through ServeHTTP (credentials, validation, JWTs, store, 201 body)",
@@ -22,8 +35,129 @@ var benchmarkNotes = map[string]string{
 	"RotationValidationAndAnswer": "a rotation's request validation (security, body) and 201 body, without the tokens' crypto and the store",
 }
 
+func (r report) write(w io.Writer) {
+	fmt.Fprintf(w, "## make bench, %s\n\n", r.Started.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "Machine: %s. Load average before the run %s, after it %s; the run took %s.\n\n",
+		r.Machine, r.LoadBefore, r.LoadAfter, r.Took.Round(time.Second))
+	r.writeTargets(w)
+	r.writeLoad(w)
+	writeMemory(w, r.Memory)
+	if len(r.GoBench) > 0 {
+		writeGoBench(w, r.GoBench)
+	}
+}
+
+// The runs of a round and the metrics of a run that the summaries take medians of.
+func (r report) series(v int, metric func(run, reference serverRun) float64) []float64 {
+	out := make([]float64, len(r.Rounds))
+	for i, round := range r.Rounds {
+		out[i] = metric(round[v], round[0])
+	}
+	return out
+}
+
+var (
+	successPerSecond = func(s, _ serverRun) float64 { return s.SuccessPerSecond() }
+	successRatio     = func(s, ref serverRun) float64 { return ratio(s.SuccessPerSecond(), ref.SuccessPerSecond()) }
+	cpuPerAnswer     = func(s, _ serverRun) float64 { return float64(s.CPUPerAnswer()) }
+	cpuRatio         = func(s, ref serverRun) float64 { return ratio(float64(s.CPUPerAnswer()), float64(ref.CPUPerAnswer())) }
+	generatorCPU     = func(s, _ serverRun) float64 { return float64(s.GeneratorCPUPerAnswer()) }
+	peakRSS          = func(s, _ serverRun) float64 { return float64(s.PeakRSS) }
+	otherCores       = func(s, _ serverRun) float64 { return s.OtherCores() }
+)
+
+func ratio(v, reference float64) float64 {
+	if reference <= 0 {
+		return 0
+	}
+	return v / reference
+}
+
+// writeTargets is the headline: the issue's figures for each variant with targets.
+func (r report) writeTargets(w io.Writer) {
+	ref := r.Variants[0].name
+	fmt.Fprintf(w, "| target (issue 16) | measured: median of %d rounds | |\n|---|---|---|\n", len(r.Rounds))
+	for v, va := range r.Variants {
+		if !va.targets {
+			continue
+		}
+		rs := r.series(v, successRatio)
+		fmt.Fprintf(w, "| successful rotations/s, %s / %s: at least %.1f | %s (rounds: %s) | %s%s |\n",
+			va.name, ref, targetRatio, ratioText(median(rs)), list(rs), verdict(median(rs) >= targetRatio), straddle(rs, targetRatio))
+		cs := r.series(v, cpuRatio)
+		fmt.Fprintf(w, "| server CPU per answer, %s / %s | %s (rounds: %s) | no target |\n",
+			va.name, ref, ratioText(median(cs)), list(cs))
+		rss := r.series(v, peakRSS)
+		fmt.Fprintf(w, "| peak RSS of %s under that load: at most %s | %s (highest round %s) | %s |\n",
+			va.name, mib(targetRSS), mib(int64(median(rss))), mib(int64(slices.Max(rss))), verdict(median(rss) <= targetRSS))
+	}
+	fmt.Fprintf(w, "| bytes per live session with %s sessions: at most %d | %s (one measurement) | %s |\n\n",
+		num(float64(r.Memory.Sessions)), targetPerSession, num(r.Memory.PerSession()), verdict(r.Memory.PerSession() <= targetPerSession))
+	others := slices.Concat(r.seriesAll(otherCores)...)
+	fmt.Fprintf(w, "The machine's load during the load runs: besides the server and the generator, other processes kept a median of %.2f cores busy (runs from %.2f to %.2f, of %s).\n\n",
+		median(others), slices.Min(others), slices.Max(others), strings.SplitN(r.Machine, ",", 2)[0])
+}
+
+// seriesAll is metric for every variant, each a series over the rounds.
+func (r report) seriesAll(metric func(run, reference serverRun) float64) [][]float64 {
+	out := make([][]float64, len(r.Variants))
+	for v := range r.Variants {
+		out[v] = r.series(v, metric)
+	}
+	return out
+}
+
+func (r report) writeLoad(w io.Writer) {
+	fmt.Fprintf(w, "### Loopback load\n\nGenerator: %s", r.Rounds[0][0].Generator)
+	if !r.Wrk {
+		fmt.Fprint(w, " (wrk is not installed)")
+	}
+	fmt.Fprintf(w, ", the same for every server. %d rounds; in each, every server is started afresh and loaded in turn, ", len(r.Rounds))
+	fmt.Fprint(w, "each round starting with the next one. Every request presents a current refresh token and each 201's pair is chained into the next request; ")
+	fmt.Fprint(w, "the mock's pool of sessions is minted through POST /__mock/sessions. ")
+	fmt.Fprint(w, "The minting reference signs an HS256 JWT with golang-jwt and draws a random token for every answer, reading nothing and keeping nothing.\n\n")
+	fmt.Fprintln(w, "| server | successful rotations/s | ratio | server CPU per answer | ratio | peak RSS (highest) | non-201, all rounds | errors, all rounds | generator CPU per answer |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for v, va := range r.Variants {
+		var non201, errs int64
+		for _, round := range r.Rounds {
+			non201 += round[v].Non201
+			errs += round[v].Errors
+		}
+		rss := r.series(v, peakRSS)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s (%s) | %d | %d | %s |\n", va.name,
+			num(median(r.series(v, successPerSecond))), ratioText(median(r.series(v, successRatio))),
+			duration(median(r.series(v, cpuPerAnswer))), ratioText(median(r.series(v, cpuRatio))),
+			mib(int64(median(rss))), mib(int64(slices.Max(rss))), non201, errs, duration(median(r.series(v, generatorCPU))))
+	}
+	fmt.Fprintf(w, "\nMedians over the rounds; a ratio is the median of the rounds' ratios to the %s in the same round. Every round:\n\n", r.Variants[0].name)
+	fmt.Fprintln(w, "| round | server | successful rotations/s | p50 | p99 | answers | non-201 | errors | peak RSS | server CPU per answer | generator CPU per answer | other load, cores |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for i, round := range r.Rounds {
+		for v, s := range round {
+			fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %.2f |\n", i+1, r.Variants[v].name,
+				num(s.SuccessPerSecond()), s.P50.Round(time.Microsecond), s.P99.Round(time.Microsecond), num(float64(s.Requests)),
+				s.Non201, s.Errors, mib(s.PeakRSS), duration(float64(s.CPUPerAnswer())),
+				duration(float64(s.GeneratorCPUPerAnswer())), s.OtherCores())
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func writeMemory(w io.Writer, m MemoryResult) {
+	fmt.Fprintf(w, "### Memory\n\n")
+	fmt.Fprintln(w, "| sessions in the store | live heap they add | bytes per session | swept after the refresh lifetime | live heap left after the sweep |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
+	left := "none (the heap is back at or below the empty store's)"
+	if m.LeftAfterSweep > 0 {
+		left = fmt.Sprintf("%s (%.1f%% of it)", mib(m.LeftAfterSweep), 100*float64(m.LeftAfterSweep)/float64(max(m.Added, 1)))
+	}
+	fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", num(float64(m.Sessions)), mib(m.Added), num(m.PerSession()), num(float64(m.Swept)), left)
+	fmt.Fprintf(w, "\nSessions started as POST /__mock/sessions starts them, on a fake clock; the clock then moves on by the refresh lifetime (%s) and one sweep runs.\n\n", m.RefreshLifetime)
+}
+
 func writeGoBench(w io.Writer, benches []GoBenchmark) {
-	fmt.Fprintf(w, "### 1. In-process benchmarks\n\n`go %s` (cpu-ns/op: process CPU time per operation, garbage collection included).\n\n",
+	fmt.Fprintf(w, "### In-process benchmarks\n\n`go %s` (cpu-ns/op: process CPU time per operation, garbage collection included).\n\n",
 		strings.Join(GoBenchArgs, " "))
 	fmt.Fprintln(w, "| benchmark | what | ns/op | cpu-ns/op | B/op | allocs/op |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|")
@@ -31,128 +165,29 @@ func writeGoBench(w io.Writer, benches []GoBenchmark) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", b.Name, benchmarkNotes[b.Name],
 			num(b.Metrics["ns/op"]), num(b.Metrics["cpu-ns/op"]), num(b.Metrics["B/op"]), num(b.Metrics["allocs/op"]))
 	}
-	for _, b := range benches {
-		switch b.Name {
-		case "RotationValidationAndAnswer":
-			fmt.Fprintf(w, "\nTarget: request validation plus response building for a rotation under %s per request in-process: %s (%s).",
-				time.Duration(targetRotationNsOp), time.Duration(b.Metrics["ns/op"]).Round(100*time.Nanosecond),
-				verdict(b.Metrics["ns/op"] < targetRotationNsOp))
-		case "RefreshRotation":
-			fmt.Fprintf(w, "\nThe whole rotation, tokens verified and signed and the store updated: %s.",
-				time.Duration(b.Metrics["ns/op"]).Round(100*time.Nanosecond))
-		}
-	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w)
-}
-
-func writeLoad(w io.Writer, rounds []loadRound, wrk bool) {
-	fmt.Fprintf(w, "### 2. Loopback load\n\nGenerator: %s", rounds[0].mock.Generator)
-	if !wrk {
-		fmt.Fprint(w, " (wrk is not installed)")
-	}
-	fmt.Fprintf(w, "; the same for every server. %d rounds, each the mock, then the bare server, then the bare server answering tokens as long as the mock's, then the bare server minting a pair per request; each server started afresh. ", len(rounds))
-	fmt.Fprint(w, "The mock's load is successful rotations only: ")
-	fmt.Fprint(w, "every request presents a current refresh token from a pool of sessions minted through POST /__mock/sessions, ")
-	fmt.Fprint(w, "each answer's pair chained into the next request. ")
-	fmt.Fprint(w, "The sized bare server answers tokens of the mock's mean length, which the generator sends back: ")
-	fmt.Fprint(w, "its bodies are about the mock's size (it adds neither Cache-Control nor Pragma). ")
-	fmt.Fprint(w, "The minting bare server signs an HS256 JWT with golang-jwt and draws a random token for every answer, ")
-	fmt.Fprint(w, "reading nothing and keeping nothing: issue 6's reference for the least a token server does.\n\n")
-	fmt.Fprintln(w, "| round | server | requests/s | p50 | p99 | answers | non-201 | errors | peak RSS | server CPU per answer | generator CPU per answer | ratio to bare |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	var mockNon201, mockRSS int64
-	for i, r := range rounds {
-		mockNon201 += r.mock.Non201
-		mockRSS = max(mockRSS, r.mock.PeakRSS)
-		writeLoadRow(w, strconv.Itoa(i+1), "appmaker-mock --log off", r.mock, ratioText(r.ratio(r.mock)))
-		writeLoadRow(w, strconv.Itoa(i+1), "bare net/http, fixed 201 body", r.bare, "")
-		writeLoadRow(w, strconv.Itoa(i+1), fmt.Sprintf("bare net/http, tokens of %d characters", r.sized.TokenLength), r.sized,
-			ratioText(r.ratio(r.sized)))
-		writeLoadRow(w, strconv.Itoa(i+1), "bare net/http, minting a JWT and a random token", r.minting, ratioText(r.ratio(r.minting)))
-	}
-	mockRatios, sizedRatios := series(rounds, mockOf, ratioToBare), series(rounds, sizedOf, ratioToBare)
-	mintingRatios := series(rounds, mintingOf, ratioToBare)
-	mockRatio := median(mockRatios)
-	fmt.Fprintf(w, "\nMedian ratio mock/bare, requests/s: %s (rounds: %s; target at least %.1f: %s%s); median requests/s: mock %s, bare %s. ",
-		ratioText(mockRatio), list(mockRatios), targetRatio, verdict(mockRatio >= targetRatio), straddle(mockRatios, targetRatio),
-		num(median(series(rounds, mockOf, rps))), num(median(series(rounds, bareOf, rps))))
-	fmt.Fprintf(w, "Mock peak RSS, highest round: %s (target at most %s: %s). ", mib(mockRSS), mib(targetRSS), verdict(mockRSS <= targetRSS))
-	fmt.Fprintf(w, "Non-201 answers from the mock, all rounds: %d (must be 0: %s). ", mockNon201, verdict(mockNon201 == 0))
-	mockToMinting := series(rounds, mockOf, ratioToMinting)
-	fmt.Fprintf(w, "The sized bare server's median ratio to the bare one: %s (rounds: %s); the minting one's: %s (rounds: %s), and the mock's to the minting one: %s (rounds: %s). ",
-		ratioText(median(sizedRatios)), list(sizedRatios), ratioText(median(mintingRatios)), list(mintingRatios),
-		ratioText(median(mockToMinting)), list(mockToMinting))
-	perAnswer := func(run func(loadRound) serverRun, metric func(loadRound, serverRun) float64) time.Duration {
-		return time.Duration(median(series(rounds, run, metric))).Round(100 * time.Nanosecond)
-	}
-	fmt.Fprintf(w, "Median server CPU per answer: mock %s, bare %s, bare with the mock's token length %s, minting bare %s. ",
-		perAnswer(mockOf, serverCPU), perAnswer(bareOf, serverCPU), perAnswer(sizedOf, serverCPU), perAnswer(mintingOf, serverCPU))
-	fmt.Fprintf(w, "Median generator CPU per answer, on the same two cores: against the mock %s, the bare server %s, the sized bare server %s, the minting one %s.\n\n",
-		perAnswer(mockOf, generatorCPU), perAnswer(bareOf, generatorCPU), perAnswer(sizedOf, generatorCPU), perAnswer(mintingOf, generatorCPU))
-}
-
-// The runs of a round and the metrics of a run that the summary takes medians of.
-var (
-	mockOf    = func(r loadRound) serverRun { return r.mock }
-	bareOf    = func(r loadRound) serverRun { return r.bare }
-	sizedOf   = func(r loadRound) serverRun { return r.sized }
-	mintingOf = func(r loadRound) serverRun { return r.minting }
-
-	rps            = func(_ loadRound, s serverRun) float64 { return s.RPS() }
-	ratioToBare    = func(r loadRound, s serverRun) float64 { return r.ratio(s) }
-	ratioToMinting = func(r loadRound, s serverRun) float64 { return rpsRatio(s, r.minting) }
-	serverCPU      = func(_ loadRound, s serverRun) float64 { return float64(s.CPUPerAnswer()) }
-	generatorCPU   = func(_ loadRound, s serverRun) float64 { return float64(s.GeneratorCPUPerAnswer()) }
-)
-
-// series is metric of one run of every round, in round order.
-func series(rounds []loadRound, run func(loadRound) serverRun, metric func(loadRound, serverRun) float64) []float64 {
-	out := make([]float64, len(rounds))
-	for i, r := range rounds {
-		out[i] = metric(r, run(r))
-	}
-	return out
 }
 
 // straddle warns when some rounds are on each side of target: the verdict then rests on
 // the noise between rounds as much as on the servers, and one run cannot settle it.
 func straddle(vs []float64, target float64) string {
-	if slices.Min(vs) < target && slices.Max(vs) >= target {
-		return ", with rounds on both sides of it: more runs or rounds (--rounds) tell the noise from the servers"
+	if len(vs) > 0 && slices.Min(vs) < target && slices.Max(vs) >= target {
+		return ", with rounds on both sides of it: more rounds (--rounds) tell the noise from the servers"
 	}
 	return ""
 }
 
-// ratioText writes a ratio cut, not rounded, to three decimals: a ratio shown as 0.600
-// meets a target of 0.6, and one just under it never shows as 0.60.
+// ratioText writes a ratio cut, not rounded, to three decimals: a ratio shown as 0.700
+// meets a target of 0.7, and one just under it never shows as 0.70.
 func ratioText(v float64) string { return fmt.Sprintf("%.3f", math.Floor(v*1000)/1000) }
 
-// list writes ratios as "0.533, 0.521, 0.498".
+// list writes ratios as "0.733, 0.721, 0.698".
 func list(vs []float64) string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = ratioText(v)
 	}
 	return strings.Join(out, ", ")
-}
-
-// ratio is run's requests/s over the bare server's in the same round.
-func (r loadRound) ratio(run serverRun) float64 { return rpsRatio(run, r.bare) }
-
-// rpsRatio is run's requests/s over reference's.
-func rpsRatio(run, reference serverRun) float64 {
-	if reference.RPS() <= 0 {
-		return 0
-	}
-	return run.RPS() / reference.RPS()
-}
-
-func writeLoadRow(w io.Writer, round, name string, r serverRun, ratio string) {
-	fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s |\n", round, name, num(r.RPS()),
-		r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), num(float64(r.Requests)),
-		r.Non201, r.Errors, mib(r.PeakRSS), r.CPUPerAnswer().Round(100*time.Nanosecond),
-		r.GeneratorCPUPerAnswer().Round(100*time.Nanosecond), ratio)
 }
 
 // median of vs; the mean of the middle two for an even count.
@@ -167,25 +202,15 @@ func median(vs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func writeMemory(w io.Writer, m MemoryResult) {
-	fmt.Fprintf(w, "### 3. Memory\n\n")
-	fmt.Fprintln(w, "| sessions in the store | live heap they add | bytes per session | swept after the refresh lifetime | live heap left after the sweep |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
-	left := "none (the heap is back at or below the empty store's)"
-	if m.LeftAfterSweep > 0 {
-		left = fmt.Sprintf("%s (%.1f%% of it)", mib(m.LeftAfterSweep), 100*float64(m.LeftAfterSweep)/float64(max(m.Added, 1)))
-	}
-	fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", num(float64(m.Sessions)), mib(m.Added), num(m.PerSession()), num(float64(m.Swept)), left)
-	fmt.Fprintf(w, "\nSessions started as POST /__mock/sessions starts them, on a fake clock; the clock then moves on by the refresh lifetime (%s) and one sweep runs. ", m.RefreshLifetime)
-	fmt.Fprintf(w, "Target at most %d bytes per session: %s.\n\n", targetPerSession, verdict(m.PerSession() <= targetPerSession))
-}
-
 func verdict(ok bool) string {
 	if ok {
 		return "met"
 	}
 	return "missed"
 }
+
+// duration writes nanoseconds as a duration to 0.1 µs.
+func duration(ns float64) string { return time.Duration(ns).Round(100 * time.Nanosecond).String() }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
@@ -194,7 +219,7 @@ func num(v float64) string {
 	if v < 100 {
 		return fmt.Sprintf("%.1f", v)
 	}
-	s := fmt.Sprintf("%.0f", v)
+	s := strconv.FormatFloat(v, 'f', 0, 64)
 	var b strings.Builder
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {

@@ -123,3 +123,31 @@ func WithClaim(token string, key []byte, name string, value any) (string, error)
 	claims[name] = value
 	return Sign(jwt.SigningMethodHS256, key, claims), nil
 }
+
+// Credentials are the access tokens no server issued, made from token (a real access
+// token, whose claims they borrow when it is a JWT, so that only the signature can give
+// them away): a JWT under a random HS256 key, one with alg none, an expired copy re-signed
+// with another key, and garbage. A refresh must refuse each as its credential. The order
+// is stable.
+func Credentials(token string) []Forgery {
+	now := time.Now()
+	claims, err := Claims(token)
+	if err != nil { // an opaque access token lends nothing
+		claims = jwt.MapClaims{"sub": "forged-user", "typ": "access"}
+	}
+	with := func(iat, exp time.Time) jwt.MapClaims {
+		out := jwt.MapClaims{}
+		for k, v := range claims {
+			out[k] = v
+		}
+		out["iat"], out["exp"] = iat.Unix(), exp.Unix()
+		return out
+	}
+	valid := with(now, now.Add(time.Hour))
+	return []Forgery{
+		{"a JWT no server issued (HS256, random key)", Unissued(valid)},
+		{"a JWT with alg none", Sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, valid)},
+		{"an expired copy re-signed with another key", Unissued(with(now.Add(-2*time.Hour), now.Add(-time.Hour)))},
+		{"random garbage", Garbage()},
+	}
+}

@@ -2,6 +2,7 @@ package forged_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -40,5 +41,44 @@ func TestVariantsAreRefusedByAnHS256Parser(t *testing.T) {
 	}
 	if _, err := forged.Variants("not a jwt", key); err == nil {
 		t.Error("Variants of a non-JWT: no error")
+	}
+}
+
+// Each forged credential is refused by an HS256 server holding the real key, whether the
+// real access token it is made from is a JWT or opaque; the JWT kinds keep its claims.
+func TestCredentialsAreRefusedAndKeepTheClaims(t *testing.T) {
+	key := []byte("the server's key")
+	real := forged.Sign(jwt.SigningMethodHS256, key, jwt.MapClaims{"sub": "user-1", "sid": "s-1", "exp": 4102444800})
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}))
+	keyFunc := func(*jwt.Token) (any, error) { return key, nil }
+	for _, from := range []string{real, "opaque-access-token-0123456789"} {
+		creds := forged.Credentials(from)
+		if len(creds) != 4 {
+			t.Fatalf("%d credentials, want 4", len(creds))
+		}
+		seen := map[string]bool{}
+		for _, c := range creds {
+			if seen[c.Name] || c.Token == "" || c.Token == from {
+				t.Errorf("%s: a duplicate name, an empty token or the original", c.Name)
+			}
+			seen[c.Name] = true
+			if _, err := parser.Parse(c.Token, keyFunc); err == nil {
+				t.Errorf("%s: accepted by an HS256 parser with the key", c.Name)
+			}
+		}
+		claims, err := forged.Claims(creds[0].Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if from == real && claims["sid"] != "s-1" {
+			t.Errorf("the unissued JWT does not keep the real claims: %v", claims)
+		}
+		expired, err := forged.Claims(creds[2].Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exp, _ := expired.GetExpirationTime(); exp == nil || !exp.Before(time.Now()) {
+			t.Errorf("the expired copy expires at %v", exp)
+		}
 	}
 }

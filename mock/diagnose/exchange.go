@@ -1,9 +1,9 @@
 package diagnose
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
+
+	"github.com/appmaker/refresh-conformance/mock/token"
 )
 
 // Exchange is what a rule needs to know about one refresh request and its answer. The mock fills it
@@ -45,12 +45,9 @@ type Exchange struct {
 	Problems map[string][]string
 }
 
-// Fingerprint is how an Exchange names a refresh token: the first 12 hex digits of its SHA-256.
-// It tells tokens apart in a journal without letting anyone use one.
-func Fingerprint(refreshToken string) string {
-	sum := sha256.Sum256([]byte(refreshToken))
-	return hex.EncodeToString(sum[:6])
-}
+// Fingerprint is how an Exchange names a refresh token: token.Hash's fingerprint, the one
+// every part of the mock shows.
+func Fingerprint(refreshToken string) string { return token.HashOf(refreshToken).Fingerprint() }
 
 // Session-ending codes: after an answer with one of these, the session's tokens are no good.
 const (

@@ -33,7 +33,7 @@ type sessionShard struct {
 
 type indexShard struct {
 	mu sync.Mutex
-	m  map[token.Hash]string // current refresh token hash -> session id
+	m  map[token.Hash]string // hash of a current refresh or newest access token -> session id
 }
 
 // NewMemStore returns an empty store.
@@ -72,6 +72,19 @@ func (st *MemStore) unindex(h token.Hash, id string) {
 	sh.mu.Unlock()
 }
 
+// reindex moves id's index entry from the hash was to the hash is.
+func (st *MemStore) reindex(id string, was, is token.Hash) {
+	if was == is {
+		return
+	}
+	if !was.IsZero() {
+		st.unindex(was, id)
+	}
+	if !is.IsZero() {
+		st.index(is, id)
+	}
+}
+
 // Create implements Store.
 func (st *MemStore) Create(_ context.Context, s Session) error {
 	if s.ID == "" {
@@ -88,6 +101,9 @@ func (st *MemStore) Create(_ context.Context, s Session) error {
 	sh.m[s.ID] = r
 	sh.peak = max(sh.peak, len(sh.m))
 	st.index(s.Current, s.ID)
+	if !s.Access.IsZero() {
+		st.index(s.Access, s.ID)
+	}
 	return nil
 }
 
@@ -113,7 +129,7 @@ func (st *MemStore) FindCurrent(ctx context.Context, h token.Hash) (Session, err
 		return Session{}, ErrNotFound
 	}
 	s, err := st.Get(ctx, id)
-	if err != nil || s.Current != h { // rotated or dropped since the index was read
+	if err != nil || (s.Current != h && s.Access != h) { // rotated or dropped since the index was read
 		return Session{}, ErrNotFound
 	}
 	return s, nil
@@ -130,13 +146,11 @@ func (st *MemStore) update(id string, fn func(*Session) bool) (Session, error) {
 		return Session{}, fmt.Errorf("session %q: %w", id, ErrNotFound)
 	}
 	s := r.session(id)
-	before := s.Current
+	before := s
 	if fn(&s) {
 		r.set(&s)
-		if s.Current != before {
-			st.unindex(before, id)
-			st.index(s.Current, id)
-		}
+		st.reindex(id, before.Current, s.Current)
+		st.reindex(id, before.Access, s.Access)
 	}
 	return s, nil
 }
@@ -185,6 +199,7 @@ func (st *MemStore) Sweep(_ context.Context, now time.Time) (int, error) {
 			if s := r.session(id); s.Sweepable(now) {
 				delete(sh.m, id)
 				st.unindex(s.Current, id)
+				st.unindex(s.Access, id)
 				removed++
 			}
 		}

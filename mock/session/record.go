@@ -13,7 +13,7 @@ type record struct {
 	reason                                   string
 	created, expires, currentExpires, tokens int64
 	rotated, access, revoked                 int64
-	current, previous                        token.Hash
+	current, previous, accessHash            token.Hash
 	generation                               int32
 	subLen                                   uint32
 }
@@ -40,7 +40,7 @@ func (r *record) set(s *Session) {
 	}
 	r.created, r.expires, r.currentExpires, r.tokens = nanos(s.CreatedAt), nanos(s.ExpiresAt), nanos(s.CurrentExpiresAt), nanos(s.TokensExpireAt)
 	r.rotated, r.access, r.revoked = nanos(s.RotatedAt), nanos(s.AccessExpiresAt), nanos(s.RevokedAt)
-	r.current, r.previous = s.Current, s.Previous
+	r.current, r.previous, r.accessHash = s.Current, s.Previous, s.Access
 	r.generation, r.reason = int32(s.Generation), s.RevokedReason
 }
 
@@ -53,7 +53,7 @@ func (r *record) session(id string) Session {
 		CreatedAt: fromNanos(r.created), ExpiresAt: fromNanos(r.expires),
 		CurrentExpiresAt: fromNanos(r.currentExpires), TokensExpireAt: fromNanos(r.tokens),
 		RotatedAt: fromNanos(r.rotated), AccessExpiresAt: fromNanos(r.access), RevokedAt: fromNanos(r.revoked),
-		Current: r.current, Previous: r.previous,
+		Current: r.current, Previous: r.previous, Access: r.accessHash,
 		Generation: int(r.generation), RevokedReason: r.reason,
 	}
 }

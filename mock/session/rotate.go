@@ -95,7 +95,7 @@ func (s *Session) Rotate(r Rotation) Outcome {
 		s.Generation++
 		s.RotatedAt = now
 		s.CurrentExpiresAt, s.TokensExpireAt = r.Next.RefreshExpiresAt, r.Next.RefreshExpiresAt
-		s.AccessExpiresAt = r.Next.AccessExpiresAt
+		s.Access, s.AccessExpiresAt = r.Next.Access, r.Next.AccessExpiresAt
 		return Rotated
 	case isPrevious && now.Sub(s.RotatedAt) < r.Grace:
 		// Step 6: inside --reuse-grace, the racing twin of the last rotation gets the same successor.

@@ -33,6 +33,9 @@ type Session struct {
 	Previous token.Hash
 	// RotatedAt is when Previous was replaced; zero before the first rotation.
 	RotatedAt time.Time
+	// Access is the hash of the newest access token: a refresh's credential is known by it
+	// without verifying its signature again. Older access tokens are verified.
+	Access token.Hash
 	// AccessExpiresAt is when the newest access token expires; the control plane may bring
 	// it forward.
 	AccessExpiresAt time.Time

@@ -17,8 +17,9 @@ type Store interface {
 	Create(ctx context.Context, s Session) error
 	// Get returns the session; ErrNotFound if there is none.
 	Get(ctx context.Context, id string) (Session, error)
-	// FindCurrent returns the session whose current refresh token has the hash h;
-	// ErrNotFound if no session's current token has it.
+	// FindCurrent returns the session whose current refresh token, or newest access token,
+	// has the hash h (the caller compares h with Current and Access to know which);
+	// ErrNotFound if no session's current tokens have it.
 	FindCurrent(ctx context.Context, h token.Hash) (Session, error)
 	// Rotate applies Session.Rotate to the session id as one compare-and-swap from the
 	// presented token's hash: of any number of callers presenting one current token, exactly

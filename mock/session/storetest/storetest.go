@@ -37,7 +37,7 @@ var cases = []struct {
 	{"a created session reads back whole", testCreateGet},
 	{"an id is created once", testCreateTwice},
 	{"an unknown id is not found", testNotFound},
-	{"a session is found by its current refresh token's hash only", testFindCurrent},
+	{"a session is found by the hashes of its current refresh and newest access token only", testFindCurrent},
 	{"rotating the current token installs the next generation", testRotate},
 	{"the just-rotated token inside the grace window is a replay and changes nothing", testGraceReplay},
 	{"a rotated token outside the grace window is reuse and revokes the session", testReuse},
@@ -77,7 +77,7 @@ func (f *fixture) create() (session.Session, token.Hash) {
 		ID: fmt.Sprintf("sess-%d-%d", f.n, f.now.UnixNano()), Sub: "user-1", Org: "org-1",
 		CreatedAt: f.now, ExpiresAt: f.now.Add(30 * 24 * time.Hour), Generation: 1,
 		Current: first, CurrentExpiresAt: f.now.Add(7 * 24 * time.Hour), TokensExpireAt: f.now.Add(7 * 24 * time.Hour),
-		AccessExpiresAt: f.now.Add(15 * time.Minute),
+		Access: f.hash("access-1"), AccessExpiresAt: f.now.Add(15 * time.Minute),
 	}
 	if err := f.st.Create(f.ctx, s); err != nil {
 		f.t.Fatalf("Create: %v", err)
@@ -124,7 +124,7 @@ func same(t *testing.T, what string, got, want session.Session) {
 	type flat struct {
 		ID, Sub, Org, Reason                                       string
 		Gen                                                        int
-		Current, Previous                                          token.Hash
+		Current, Previous, AccessHash                              token.Hash
 		Created, Expires, CurExp, Tokens, Rotated, Access, Revoked int64
 	}
 	f := func(s session.Session) flat {
@@ -134,7 +134,7 @@ func same(t *testing.T, what string, got, want session.Session) {
 			}
 			return t.UnixNano()
 		}
-		return flat{s.ID, s.Sub, s.Org, s.RevokedReason, s.Generation, s.Current, s.Previous,
+		return flat{s.ID, s.Sub, s.Org, s.RevokedReason, s.Generation, s.Current, s.Previous, s.Access,
 			n(s.CreatedAt), n(s.ExpiresAt), n(s.CurrentExpiresAt), n(s.TokensExpireAt), n(s.RotatedAt), n(s.AccessExpiresAt), n(s.RevokedAt)}
 	}
 	if f(got) != f(want) {
@@ -181,8 +181,11 @@ func testFindCurrent(t *testing.T, f *fixture) {
 	if found, err = f.st.FindCurrent(f.ctx, r.Next.Refresh); err != nil || found.ID != s.ID || found.Generation != 2 {
 		t.Fatalf("FindCurrent(next): %+v, %v", found, err)
 	}
-	if _, err := f.st.FindCurrent(f.ctx, r.Next.Access); !errors.Is(err, session.ErrNotFound) {
-		t.Fatalf("FindCurrent(access token hash): %v, want ErrNotFound", err)
+	if found, err = f.st.FindCurrent(f.ctx, r.Next.Access); err != nil || found.ID != s.ID || found.Access != r.Next.Access {
+		t.Fatalf("FindCurrent(newest access token): %+v, %v", found, err)
+	}
+	if _, err := f.st.FindCurrent(f.ctx, s.Access); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("FindCurrent(replaced access token): %v, want ErrNotFound", err)
 	}
 }
 
@@ -191,7 +194,7 @@ func testRotate(t *testing.T, f *fixture) {
 	r := f.rotation(first, 1, time.Minute, 0)
 	got := f.rotate(s.ID, r, session.Rotated)
 	want := s
-	want.Generation, want.Previous, want.Current, want.RotatedAt = 2, first, r.Next.Refresh, r.Now
+	want.Generation, want.Previous, want.Current, want.Access, want.RotatedAt = 2, first, r.Next.Refresh, r.Next.Access, r.Now
 	want.CurrentExpiresAt, want.TokensExpireAt, want.AccessExpiresAt = r.Next.RefreshExpiresAt, r.Next.RefreshExpiresAt, r.Next.AccessExpiresAt
 	same(t, "returned by Rotate", got, want)
 	same(t, "stored after Rotate", f.get(s.ID), want)

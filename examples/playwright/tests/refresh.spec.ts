@@ -1,0 +1,45 @@
+import { test, expect, type Session } from './fixtures';
+import type { APIRequestContext, Page } from '@playwright/test';
+
+const storedAuth = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('auth') ?? 'null'));
+
+async function sessionState(mock: APIRequestContext, session: Session) {
+  const res = await mock.get(`/__mock/sessions/${session.sessionId}`);
+  expect(res.status()).toBe(200);
+  return res.json();
+}
+
+// RFC 6749 §6: a refresh answers a new pair; the app keeps it and stays signed in.
+test('a refresh succeeds and the app keeps the new pair', async ({ page, mock, session }) => {
+  await page.goto('/');
+  await expect(page.getByRole('status')).toHaveText(`Signed in as ${session.sub}.`);
+
+  await page.getByRole('button', { name: 'Refresh session' }).click();
+
+  await expect(page.getByRole('status')).toHaveText(`Signed in as ${session.sub}. Session refreshed.`);
+  const auth = await storedAuth(page);
+  expect(auth.refreshToken).not.toBe(session.refreshToken);
+  expect(auth.accessToken).not.toBe(session.accessToken);
+  expect(await sessionState(mock, session)).toMatchObject({ state: 'active', generation: 2 });
+});
+
+// RFC 6749 §10.4, RFC 9700 §4.14: a refresh token presented after it was rotated is reuse;
+// the server revokes the session and the app must sign out instead of retrying.
+test('a reused refresh token logs the app out', async ({ page, mock, session }) => {
+  await page.goto('/');
+  await expect(page.getByRole('status')).toHaveText(`Signed in as ${session.sub}.`);
+
+  // Another tab (or a stolen copy) rotates the token first; the app still holds the old one.
+  const other = await mock.post('/api/v1/auth/refresh-token', {
+    headers: { Authorization: `Bearer ${session.accessToken}` },
+    data: { refreshToken: session.refreshToken },
+  });
+  expect(other.status()).toBe(201);
+
+  await page.getByRole('button', { name: 'Refresh session' }).click();
+
+  await expect(page.getByRole('status')).toHaveText('Signed out. The server ended the session (refresh_token_reused).');
+  await expect(page.getByRole('button', { name: 'Refresh session' })).toBeDisabled();
+  expect(await storedAuth(page)).toBeNull();
+  expect(await sessionState(mock, session)).toMatchObject({ state: 'revoked', reason: 'refresh_token_reused' });
+});
