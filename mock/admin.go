@@ -52,6 +52,7 @@ func (s *Server) routeAdmin() {
 	} {
 		s.admin.handle(rt.method, adminPrefix+rt.path, rt.h)
 	}
+	s.routeDiagnostics()
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -106,6 +107,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	}
 	s.faults.remove(0)
 	s.events.clear()
+	s.diag.reset()
 	s.sessionClocks.reset()
 	return s.seedFixtures(ctx)
 }

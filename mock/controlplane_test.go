@@ -29,6 +29,7 @@ func TestControlPlaneDocumentDescribesEveryRoute(t *testing.T) {
 		"POST /__mock/sessions/{id}/replay", "GET /__mock/clock", "POST /__mock/clock",
 		"GET /__mock/faults", "POST /__mock/faults", "DELETE /__mock/faults", "DELETE /__mock/faults/{id}",
 		"GET /__mock/events", "POST /__mock/reset",
+		"GET /__mock/diagnostics", "DELETE /__mock/diagnostics", "GET /__mock/sessions/{id}/diagnostics", "DELETE /__mock/sessions/{id}/diagnostics",
 	}
 	var documented []string
 	for _, op := range doc.Operations() {

@@ -34,7 +34,7 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 		if s.cfg.corsCredentials {
 			h.Set("Access-Control-Allow-Credentials", "true")
 		}
-		h.Set("Access-Control-Expose-Headers", HeaderError)
+		h.Set("Access-Control-Expose-Headers", HeaderError+", "+HeaderDiagnostic)
 	}
 	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
 		return false

@@ -25,6 +25,13 @@ var (
 	ErrAccessTokenExpired  = errors.New("access token expired")
 )
 
+// ErrBearerOnly is an access token sent in x-access-token to an operation whose security reads
+// it only from Authorization: Bearer.
+var ErrBearerOnly = errors.New("credential not accepted: bearer only")
+
+// CodeCredentialNotAccepted: a credential sent where the operation does not read it.
+const CodeCredentialNotAccepted = "credential_not_accepted"
+
 // Errors of the control plane, answered with an adminError body.
 var (
 	ErrAdminUnauthorized = errors.New("the control plane needs 'Authorization: Bearer <admin token>' (--admin-token)")
@@ -32,6 +39,7 @@ var (
 	ErrFaultNotFound     = errors.New("no such fault rule")
 	ErrTooManyStreams    = errors.New("too many event streams are open")
 	ErrEventsOff         = errors.New("events are not recorded (--events 0)")
+	ErrDiagnosticsOff    = errors.New("client diagnostics are off (--diagnostics=false)")
 )
 
 // Machine codes, sent in the X-Mock-Error header so a frontend test can tell causes apart.
@@ -65,6 +73,8 @@ var problems = map[error]problem{
 		"no credentials: send the access token as 'Authorization: Bearer <token>' or in the 'x-access-token' header"},
 	ErrInvalidCredentials: {http.StatusUnauthorized, CodeInvalidCredentials,
 		"the access token was not signed by this mock; get one from POST /__mock/sessions"},
+	ErrBearerOnly: {http.StatusUnauthorized, CodeCredentialNotAccepted,
+		"this operation takes the access token only as 'Authorization: Bearer <token>'; it does not read the 'x-access-token' header"},
 	ErrInvalidRefreshToken: {http.StatusUnauthorized, CodeInvalidRefreshToken,
 		"the refresh token was not issued by this mock"},
 	ErrRefreshTokenExpired: {http.StatusUnauthorized, CodeRefreshTokenExpired,
@@ -72,7 +82,7 @@ var problems = map[error]problem{
 	ErrRefreshTokenReused: {http.StatusUnauthorized, CodeRefreshTokenReused,
 		"the refresh token was already used; its session is now revoked, sign in again"},
 	ErrSessionRevoked: {http.StatusUnauthorized, CodeSessionRevoked,
-		"the session of this refresh token was revoked; sign in again"},
+		"the session was revoked (one of its refresh tokens was used twice, or the control plane revoked it); sign in again"},
 	ErrAccessTokenExpired: {http.StatusUnauthorized, CodeAccessTokenExpired,
 		"the access token has expired; refresh it"},
 	// Outside the document, and never a 401 that would sign a user out: the mock could
@@ -212,6 +222,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, op *spec.Ope
 		if errors.As(err, &vf) {
 			status = validationStatus(op, vf)
 		}
+		setChallenge(w.Header(), op, status, err, body)
 		if op.DeclaresStatus(status) && !s.bodyFits(r, op, status, body) {
 			s.respond(w, r, op, status, preference{})
 			return
@@ -231,7 +242,7 @@ func (s *Server) writeAdminError(w http.ResponseWriter, r *http.Request, err err
 		status = http.StatusUnauthorized
 	case errors.Is(err, session.ErrNotFound), errors.Is(err, ErrFaultNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, ErrClockFixed), errors.Is(err, session.ErrExists), errors.Is(err, ErrEventsOff):
+	case errors.Is(err, ErrClockFixed), errors.Is(err, session.ErrExists), errors.Is(err, ErrEventsOff), errors.Is(err, ErrDiagnosticsOff):
 		status = http.StatusConflict
 	case errors.Is(err, session.ErrUnavailable):
 		status = http.StatusServiceUnavailable

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/appmaker/refresh-conformance/internal/redact"
-
+	"github.com/appmaker/refresh-conformance/mock/diagnose"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -35,6 +35,10 @@ type Event struct {
 	// ResponseErrors are set when the mock could not build an answer the document accepts.
 	ResponseErrors []string `json:"responseErrors,omitempty"`
 	DurationMs     float64  `json:"durationMs"`
+	// Type is EventDiagnostic for a finding of the client diagnostics, which repeats the method,
+	// path, status, code and session of the request that completed it; empty for a request.
+	Type    string            `json:"type,omitempty"`
+	Finding *diagnose.Finding `json:"finding,omitempty"`
 }
 
 // verdict collects, while a request is handled, what its event reports beyond the status.
@@ -45,6 +49,10 @@ type verdict struct {
 	fault          string
 	validation     map[string][]string
 	responseErrors []string
+	// For the client diagnostics: what the refresh found, and the event id taken when its
+	// answer was decided (0: the id is taken when the event is recorded).
+	refresh refreshNote
+	id      uint64
 }
 
 type verdictKey struct{}
@@ -101,11 +109,16 @@ func newEventLog(size int, stop <-chan struct{}) *eventLog {
 
 func (l *eventLog) enabled() bool { return l != nil && len(l.slots) > 0 }
 
+// add records e, with the id reserved for it or the next one.
 func (l *eventLog) add(e Event) {
-	e.ID = l.last.Add(1)
+	if e.ID == 0 {
+		e.ID = l.last.Add(1)
+	}
 	slot := &l.slots[e.ID%uint64(len(l.slots))]
 	slot.mu.Lock()
-	slot.ev = e
+	if slot.ev.ID < e.ID { // a reserved id filled late must not overwrite a newer event
+		slot.ev = e
+	}
 	slot.mu.Unlock()
 	if l.waiters.Load() > 0 {
 		l.mu.Lock()
@@ -147,6 +160,23 @@ func (l *eventLog) after(since uint64, limit int) (events []Event, missed uint64
 	return events, missed
 }
 
+// reserve takes the next id now for an event added later with it: a refresh's findings name
+// its event before its answer is sent. Readers stop at a reserved id until it is filled.
+func (l *eventLog) reserve() uint64 { return l.last.Add(1) }
+
+// ready reports whether the event after since can be read (or is already overwritten): not
+// while its id is reserved and unfilled.
+func (l *eventLog) ready(since uint64) bool {
+	id := max(since, l.floor.Load()) + 1
+	if id > l.last.Load() {
+		return false
+	}
+	slot := &l.slots[id%uint64(len(l.slots))]
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	return slot.ev.ID >= id
+}
+
 // newest is the id of the newest event.
 func (l *eventLog) newest() uint64 { return l.last.Load() }
 
@@ -161,7 +191,7 @@ func (l *eventLog) wait(ctx context.Context, since uint64) bool {
 	l.mu.Lock()
 	wake := l.wake
 	l.mu.Unlock()
-	if l.last.Load() > since {
+	if l.ready(since) {
 		return true
 	}
 	select {
@@ -189,7 +219,7 @@ func (s *Server) record(method, path string, status int, code string, v *verdict
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	e := Event{
-		Time: s.clock.Now(), Method: redact.JWTs(method), Path: redact.JWTs(path), Status: status, Code: code,
+		ID: v.id, Time: s.clock.Now(), Method: redact.JWTs(method), Path: redact.JWTs(path), Status: status, Code: code,
 		SessionID: v.sessionID, Fault: v.fault, ResponseErrors: v.responseErrors,
 		DurationMs: float64(d.Microseconds()) / 1000,
 	}

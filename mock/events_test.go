@@ -81,7 +81,7 @@ func (h *harness) events(query string) mock.EventList {
 }
 
 func TestEventsRecordEachRequestWithItsVerdict(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, mock.WithDiagnostics(false)) // the request events alone; with findings: diagnostics_test.go
 	s := h.session()
 	p := h.refresh(s.AccessToken, s.RefreshToken).pair(t)
 	h.do(h.request("application/json", `{"refreshToken":7}`, "Authorization", "Bearer "+p.AccessToken))

@@ -103,7 +103,7 @@ func (s *Server) followEvents(w http.ResponseWriter, r *http.Request, since uint
 		}
 		for _, e := range events {
 			data, _ := json.Marshal(e)
-			_, _ = fmt.Fprintf(w, "id: %d\nevent: request\ndata: %s\n\n", e.ID, data)
+			_, _ = fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.streamName(), data)
 			since = e.ID
 		}
 	}

@@ -168,7 +168,7 @@ func TestFaultLatencyEndsWhenTheClientLeaves(t *testing.T) {
 // The lost response: the rotation happens but its answer never arrives, so the client
 // retries with the token it has, which is now a reused one.
 func TestFaultLostResponseRotatesThenDropsTheConnection(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, mock.WithDiagnostics(false)) // the request events alone; with findings: diagnostics_test.go
 	s := h.session()
 	h.addFault(`{"operation":"refreshToken","lostResponse":true}`)
 	err := h.lose(h.request("application/json", `{"refreshToken":"`+s.RefreshToken+`"}`, "Authorization", "Bearer "+s.AccessToken))

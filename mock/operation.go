@@ -45,8 +45,9 @@ func (s *Server) force(w http.ResponseWriter, r *http.Request, op *spec.Operatio
 		s.writeError(w, r, op, f)
 		return
 	}
-	code, _ := f.answer()
+	code, body := f.answer()
 	w.Header().Set(HeaderError, code)
+	setChallenge(w.Header(), op, f.status, f, body)
 	s.respond(w, r, op, f.status, p)
 }
 
@@ -62,12 +63,20 @@ func (s *Server) authorizeAccess(r *http.Request, op *spec.Operation) error {
 		if bearer == "" && apiKey == "" && r.Header.Get("Authorization") == "" {
 			return ErrMissingCredentials
 		}
+		if bearer == "" && apiKey != "" && readsOnlyBearer(op) {
+			s.noteSession(r, apiKey) // the token still names its session
+			return ErrBearerOnly
+		}
 		return ErrInvalidCredentials
 	}
 	if emptyBearer(r) && apiKey == "" {
 		return ErrInvalidCredentials
 	}
-	if s.cfg.auth == AuthPresence || (bearer == "" && apiKey == "") {
+	if s.cfg.auth == AuthPresence {
+		s.noteSession(r, bearer, apiKey)
+		return nil
+	}
+	if bearer == "" && apiKey == "" {
 		return nil // a scheme the mock issues no tokens for: its presence is all it can check
 	}
 	var err error

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/appmaker/refresh-conformance/mock/diagnose"
 	"github.com/appmaker/refresh-conformance/mock/session"
 )
 
@@ -56,6 +57,9 @@ type config struct {
 	sweepEvery time.Duration
 	fixtures   []Fixture
 	events     int
+	// Client diagnostics (diagnostics.go): on unless noDiagnostics.
+	noDiagnostics bool
+	diagnose      diagnose.Config
 
 	// corsCredentials sends Access-Control-Allow-Credentials with the exact origin.
 	corsCredentials bool

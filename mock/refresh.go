@@ -30,6 +30,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request, op *spec.
 	// Step 2: the body must be what the document declares.
 	body, err := s.readValidBody(w, r, op)
 	if err != nil {
+		s.noteBodyFields(r.Context(), body)
 		s.writeError(w, r, op, err)
 		return
 	}
@@ -127,7 +128,8 @@ func emptyBearer(r *http.Request) bool {
 }
 
 // readValidBody reads at most MaxBodyBytes and validates the request against op with
-// libopenapi-validator. The body is returned, and left readable in r for the validator.
+// libopenapi-validator. The body is returned, and left readable in r for the validator; a
+// body the document rejects is returned with the error.
 func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.Operation) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -139,20 +141,23 @@ func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if errs := s.doc.ValidateInput(r, op); len(errs) > 0 {
-		return nil, validationFailure(op, errs)
+		return body, validationFailure(op, errs)
 	}
 	return body, nil
 }
 
 // Refresh runs steps 3 to 6 for a presented refresh token and returns the pair to answer.
 func (s *Server) Refresh(ctx context.Context, refreshToken string) (token.Pair, error) {
-	presented, sess, err := s.identify(ctx, refreshToken, s.clock.Now())
+	at := s.clock.Now()
+	presented, sess, err := s.identify(ctx, refreshToken, at)
 	if err != nil {
+		note(ctx, func(v *verdict) { v.refresh = refreshNote{at: at, presented: presented} })
 		return token.Pair{}, err
 	}
 	note(ctx, func(v *verdict) { v.sessionID = sess.ID })
-	// The session's own time (POST /__mock/sessions/{id}/clock) decides its expiry.
-	now := s.sessionNow(sess.ID)
+	// The session's own time (POST /__mock/sessions/{id}/clock) decides its expiry and its
+	// tokens' times, and dates its rotations for the diagnostics (as RotatedAt is).
+	now := at.Add(s.sessionClocks.offset(sess.ID))
 	// The successor is minted before the store is asked: the store keeps no tokens, and its
 	// ids derive from the presented token, so a grace replay re-creates the same pair.
 	next, err := s.minter.Successor(holder(sess), presented.Generation+1, now, presented.Hash)
@@ -164,6 +169,7 @@ func (s *Server) Refresh(ctx context.Context, refreshToken string) (token.Pair, 
 		Next: session.Next{Refresh: token.HashOf(next.RefreshToken), RefreshExpiresAt: next.RefreshExpiresAt,
 			Access: token.HashOf(next.AccessToken), AccessExpiresAt: next.AccessExpiresAt},
 	})
+	note(ctx, func(v *verdict) { v.refresh = noteRotation(now, presented, sess, outcome) })
 	if errors.Is(err, session.ErrNotFound) {
 		return token.Pair{}, gone(presented, now) // removed since step 3 found it
 	}

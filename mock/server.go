@@ -31,6 +31,7 @@ type Server struct {
 	gen     *bodyGenerator
 	faults  faultTable
 	events  *eventLog
+	diag    *diagnostics // nil with --diagnostics=false
 	streams atomic.Int32
 	// fixtures indexes the fixtures' first tokens; replaced whole on reset.
 	fixtures atomic.Pointer[fixtureIndex]
@@ -74,10 +75,13 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("mock: %s declares no operation %q to serve", doc.Source(), spec.RefreshOperationID)
 	}
 	s.refresh = refresh
+	if s.diag, err = newDiagnostics(cfg); err != nil {
+		return nil, err
+	}
 	for _, op := range doc.Operations() {
 		h := s.handleOperation
 		if op == refresh {
-			h = s.handleRefresh
+			h = s.diagnosed(s.handleRefresh)
 		}
 		s.api.handle(op.Method, s.base+op.Path, s.serveOperation(op, h))
 	}
@@ -103,14 +107,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	elapsed := stopwatch()
 	admin := strings.HasPrefix(r.URL.Path, adminPrefix) && s.cfg.admin
 	var v *verdict
-	if !admin && r.URL.Path != "/healthz" && s.events.enabled() {
+	if !admin && r.URL.Path != "/healthz" && (s.events.enabled() || s.diag != nil) {
 		v, ex.Context = &ex.verdict, r.Context()
 		r = r.WithContext(ex)
 	}
 	defer func() {
 		d := elapsed()
 		s.logLine(r, sw, d)
-		if v != nil {
+		if v != nil && s.events.enabled() {
 			s.record(r.Method, r.URL.Path, sw.status, sw.Header().Get(HeaderError), v, d)
 		}
 	}()
@@ -169,7 +173,10 @@ func (s *Server) recoverPanic(w *statusWriter, r *http.Request) {
 // SweepExpired drops the sessions none of whose tokens can work any more.
 func (s *Server) SweepExpired(ctx context.Context) (int, error) {
 	n, err := s.store.Sweep(ctx, s.clock.Now())
-	s.sessionClocks.prune(ctx, s.store)
+	if n > 0 {
+		s.diag.forgetSwept(ctx, s.store)
+		s.sessionClocks.prune(ctx, s.store)
+	}
 	return n, err
 }
 

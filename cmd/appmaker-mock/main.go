@@ -22,6 +22,7 @@ import (
 
 	"github.com/appmaker/refresh-conformance/internal/version"
 	"github.com/appmaker/refresh-conformance/mock"
+	"github.com/appmaker/refresh-conformance/mock/diagnose"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -78,12 +79,12 @@ const shutdownGrace = 10 * time.Second
 
 type options struct {
 	addr, specFile, signingKey, auth, corsOrigins, adminToken, logFormat, fixtures string
-	accessTTL, refreshTTL, sessionTTL, reuseGrace                                  time.Duration
-	seed, admin, version, healthcheck                                              bool
+	accessTTL, refreshTTL, sessionTTL, reuseGrace, raceWindow                      time.Duration
+	seed, admin, diagnostics, version, healthcheck                                 bool
 	events                                                                         int
 	ballastMiB                                                                     ballastSize
-
-	corsCredentials bool
+	stormLimit                                                                     diagnose.StormLimit
+	corsCredentials                                                                bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -106,6 +107,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logFormat, "log", "text", "request log on stderr: text, json or off")
 	fs.StringVar(&o.fixtures, "fixtures", "", "JSON or YAML file of sessions with fixed sub, org and first tokens, created at start and on every POST /__mock/reset")
 	fs.IntVar(&o.events, "events", mock.DefaultEventBuffer, "how many requests GET /__mock/events remembers; 0 records none")
+	fs.BoolVar(&o.diagnostics, "diagnostics", true, "client diagnostics: say what a client did wrong with its refresh tokens (GET /__mock/diagnostics, X-Mock-Diagnostic; docs/DIAGNOSTICS.md)")
+	fs.DurationVar(&o.raceWindow, "race-window", diagnose.DefaultRaceWindow, "client diagnostics: presentations of one refresh token this close together race each other")
+	o.stormLimit = diagnose.StormLimit{Count: diagnose.DefaultStormCount, Window: diagnose.DefaultStormWindow}
+	fs.Var(&o.stormLimit, "storm-limit", "client diagnostics: more rotations of one session than `count/window` are a refresh storm")
 	o.ballastMiB = defaultBallastMiB
 	fs.Var(&o.ballastMiB, "gc-ballast-mib", "`MiB` of heap allocated at start and never written, so that the garbage collector runs less often under load; peak RSS under load grows by about as much, and it counts towards GOMEMLIMIT (docs/PERFORMANCE.md); 0 for none")
 	fs.BoolVar(&o.version, "version", false, "print the version and commit of this build, and exit")
@@ -117,7 +122,7 @@ Every other operation of the document (--spec) is answered from its examples and
 
 Start a session:   curl -sS -X POST http://localhost:5001/__mock/sessions
 Refresh it:        see README.md, or run with --seed for a ready curl line.
-Control plane:     /__mock/ (sessions, clock, faults, events, reset), described at
+Control plane:     /__mock/ (sessions, clock, faults, events, diagnostics, reset), described at
                    curl -sS http://localhost:5001/__mock/openapi.json
 Watch an app:      appmaker-mock proxy --upstream URL (see appmaker-mock proxy --help)
 
@@ -136,6 +141,9 @@ Flags:
 	}
 	if err := applyEnv(fs, os.LookupEnv); err != nil {
 		return nil, err
+	}
+	if o.raceWindow <= 0 {
+		return nil, fmt.Errorf("--race-window %v: want a duration above 0, such as 2s", o.raceWindow)
 	}
 	return o, nil
 }
@@ -239,6 +247,9 @@ func serverOptions(o *options, stderr io.Writer) []mock.Option {
 		mock.WithAdminToken(o.adminToken),
 		mock.WithLogger(newLogger(o.logFormat, stderr)),
 		mock.WithEventBuffer(o.events),
+		mock.WithDiagnostics(o.diagnostics),
+		mock.WithRaceWindow(o.raceWindow),
+		mock.WithStormLimit(o.stormLimit),
 	}
 	if o.signingKey != "" {
 		opts = append(opts, mock.WithSigningKey([]byte(o.signingKey)))
