@@ -39,6 +39,8 @@ func (s *Server) routeAdmin() {
 		{http.MethodGet, "sessions/{id}", s.handleGetSession},
 		{http.MethodDelete, "sessions/{id}", s.handleRevokeSession},
 		{http.MethodPost, "sessions/{id}/expire", s.handleExpireSession},
+		{http.MethodPost, "sessions/{id}/clock", s.handleSessionClock},
+		{http.MethodPost, "sessions/{id}/replay", s.handleReplay},
 		{http.MethodGet, "clock", s.handleGetClock},
 		{http.MethodPost, "clock", s.handleSetClock},
 		{http.MethodGet, "faults", s.handleListFaults},
@@ -54,6 +56,9 @@ func (s *Server) routeAdmin() {
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if s.serveConsole(w, r) {
+		return
+	}
 	if s.cfg.adminToken != "" {
 		bearer, _ := credentials(r)
 		// Compared as SHA-256 hashes: ConstantTimeCompare returns at once on a length
@@ -105,6 +110,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	}
 	s.events.clear()
 	s.diag.reset()
+	s.sessionClocks.reset()
 	return s.seedFixtures(ctx)
 }
 

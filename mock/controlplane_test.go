@@ -25,7 +25,8 @@ func TestControlPlaneDocumentDescribesEveryRoute(t *testing.T) {
 	}
 	routes := []string{
 		"GET /__mock/openapi.json", "POST /__mock/sessions", "GET /__mock/sessions", "GET /__mock/sessions/{id}",
-		"DELETE /__mock/sessions/{id}", "POST /__mock/sessions/{id}/expire", "GET /__mock/clock", "POST /__mock/clock",
+		"DELETE /__mock/sessions/{id}", "POST /__mock/sessions/{id}/expire", "POST /__mock/sessions/{id}/clock",
+		"POST /__mock/sessions/{id}/replay", "GET /__mock/clock", "POST /__mock/clock",
 		"GET /__mock/faults", "POST /__mock/faults", "DELETE /__mock/faults", "DELETE /__mock/faults/{id}",
 		"GET /__mock/events", "POST /__mock/reset",
 		"GET /__mock/diagnostics", "DELETE /__mock/diagnostics", "GET /__mock/sessions/{id}/diagnostics", "DELETE /__mock/sessions/{id}/diagnostics",

@@ -246,6 +246,8 @@ func (s *Server) writeAdminError(w http.ResponseWriter, r *http.Request, err err
 		status = http.StatusConflict
 	case errors.Is(err, session.ErrUnavailable):
 		status = http.StatusServiceUnavailable
+	case errors.Is(err, ErrNothingToReplay):
+		status = http.StatusConflict
 	case errors.Is(err, ErrTooManyStreams):
 		status = http.StatusTooManyRequests
 	}

@@ -34,6 +34,20 @@ type FaultRequest struct {
 	// LostResponse runs the operation (a rotation happens), then closes the connection
 	// without answering.
 	LostResponse bool `json:"lostResponse,omitempty"`
+
+	// SessionID limits the rule to requests of one session (or fixture, by name): those
+	// whose access token, or on the refresh operation whose refresh token, names it.
+	SessionID string `json:"sessionId,omitempty"`
+	// Sub limits the rule to requests of the sessions of one subject, found the same way.
+	Sub string `json:"sub,omitempty"`
+	// OutsideDocument allows what the document does not declare: Status 429, 500 or 503,
+	// and LostRequest.
+	OutsideDocument bool `json:"outsideDocument,omitempty"`
+	// LostRequest closes the connection before the operation runs: the request never
+	// arrived, nothing rotates.
+	LostRequest bool `json:"lostRequest,omitempty"`
+	// RetryAfter is the Retry-After of a 429 (default 1s) or 503 answer outside the document.
+	RetryAfter string `json:"retryAfter,omitempty"`
 }
 
 // FaultRule is a rule as GET /__mock/faults lists it.
@@ -47,6 +61,12 @@ type FaultRule struct {
 	Code         string `json:"code,omitempty"`
 	Latency      string `json:"latency,omitempty"`
 	LostResponse bool   `json:"lostResponse,omitempty"`
+
+	SessionID       string `json:"sessionId,omitempty"`
+	Sub             string `json:"sub,omitempty"`
+	OutsideDocument bool   `json:"outsideDocument,omitempty"`
+	LostRequest     bool   `json:"lostRequest,omitempty"`
+	RetryAfter      string `json:"retryAfter,omitempty"`
 }
 
 type fault struct {
@@ -55,12 +75,17 @@ type fault struct {
 	ops     map[*spec.Operation]bool // the operations it covers; nil: all
 	latency time.Duration
 	left    int // -1: unlimited
+	// outside: Status is answered by the mock itself, outside the document (429, 500, 503).
+	outside    bool
+	retryAfter int // seconds; 0: no Retry-After
 }
 
 // faultTable holds the rules. active counts the rules that can still apply, so the
-// refresh path pays one atomic load when there are none.
+// refresh path pays one atomic load when there are none; scoped counts those of them
+// limited to a session or sub, for which the request's session must be found first.
 type faultTable struct {
 	active atomic.Int32
+	scoped atomic.Int32
 	mu     sync.Mutex
 	nextID int
 	rules  []*fault
@@ -70,28 +95,33 @@ type faultTable struct {
 
 var machineCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
-// take consumes one application of the first rule that matches op, if any.
-func (t *faultTable) take(ctx context.Context, op *spec.Operation) (*fault, error) {
+// take consumes one application of the first rule that matches op and the request's
+// scope, if any; scopeOf finds the scope, only when a rule limited to one needs it.
+func (t *faultTable) take(ctx context.Context, op *spec.Operation, scopeOf func() scope) (*fault, error) {
 	if t.fleet != nil {
-		return t.fleet.take(ctx, op)
+		return t.fleet.take(ctx, op, scopeOf)
 	}
-	return t.takeLocal(op), nil
+	var who scope
+	if t.hasScoped() {
+		who = scopeOf()
+	}
+	return t.takeLocal(op, who), nil
 }
 
-func (t *faultTable) takeLocal(op *spec.Operation) *fault {
+func (t *faultTable) takeLocal(op *spec.Operation, who scope) *fault {
 	if t.active.Load() == 0 {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, f := range t.rules {
-		if f.left == 0 || (f.ops != nil && !f.ops[op]) {
+		if f.left == 0 || (f.ops != nil && !f.ops[op]) || !f.covers(who) {
 			continue
 		}
 		if f.left > 0 {
 			f.left--
 			if f.left == 0 {
-				t.active.Add(-1)
+				t.retire(f)
 			}
 		}
 		f.rule.Applied++
@@ -115,8 +145,22 @@ func (t *faultTable) addLocal(f *fault) FaultRule {
 	f.rule.ID = t.nextID
 	t.rules = append(t.rules, f)
 	t.active.Add(1)
+	if f.scoped() {
+		t.scoped.Add(1)
+	}
 	return f.view()
 }
+
+// retire uncounts a rule that can no longer apply.
+func (t *faultTable) retire(f *fault) {
+	t.active.Add(-1)
+	if f.scoped() {
+		t.scoped.Add(-1)
+	}
+}
+
+// hasScoped reports whether a rule limited to a session or sub can still apply.
+func (t *faultTable) hasScoped() bool { return t.scoped.Load() > 0 }
 
 func (t *faultTable) list(ctx context.Context) ([]FaultRule, error) {
 	if t.fleet != nil {
@@ -154,7 +198,7 @@ func (t *faultTable) removeLocal(id int) int {
 		}
 		removed++
 		if f.left != 0 {
-			t.active.Add(-1)
+			t.retire(f)
 		}
 	}
 	clear(t.rules[len(kept):])
@@ -177,18 +221,25 @@ func (f *fault) describe() string {
 	if f.rule.Status != 0 {
 		parts = append(parts, fmt.Sprintf("status %d", f.rule.Status))
 	}
+	if f.rule.LostRequest {
+		parts = append(parts, "lost request")
+	}
 	if f.latency > 0 {
 		parts = append(parts, "latency "+f.rule.Latency)
 	}
 	if f.rule.LostResponse {
 		parts = append(parts, "lost response")
 	}
-	return fmt.Sprintf("fault rule %d: %s", f.rule.ID, strings.Join(parts, ", "))
+	return fmt.Sprintf("fault rule %d%s: %s", f.rule.ID, f.scopeText(), strings.Join(parts, ", "))
 }
 
 // newFault checks a rule against the document before it is accepted.
-func (s *Server) newFault(req FaultRequest) (*fault, error) {
-	f := &fault{req: req, rule: FaultRule{Status: req.Status, Code: req.Code, LostResponse: req.LostResponse}, left: 1}
+func (s *Server) newFault(ctx context.Context, req FaultRequest) (*fault, error) {
+	f := &fault{req: req, rule: FaultRule{Status: req.Status, Code: req.Code, LostResponse: req.LostResponse,
+		Sub: req.Sub, OutsideDocument: req.OutsideDocument, LostRequest: req.LostRequest}, left: 1}
+	if err := s.scopeFault(ctx, f, req); err != nil {
+		return nil, err
+	}
 	if req.Count != nil {
 		if *req.Count < 0 {
 			return nil, badRequest("count must be 1 or more, or 0 for every request until the rules are cleared")
@@ -218,16 +269,31 @@ func (s *Server) newFault(req FaultRequest) (*fault, error) {
 	switch {
 	case req.Code != "" && req.Status == 0:
 		return nil, badRequest(`"code" names the machine code of a "status" answer; give the status too`)
-	case req.Status == 0 && f.latency == 0 && !req.LostResponse:
-		return nil, badRequest(`a rule needs "status", "latency" or "lostResponse"`)
+	case req.Status == 0 && f.latency == 0 && !req.LostResponse && !req.LostRequest:
+		return nil, badRequest(`a rule needs "status", "latency", "lostResponse" or "lostRequest"`)
 	case req.Status != 0 && req.LostResponse:
 		return nil, badRequest(`"status" and "lostResponse" exclude each other: a lost response has no status`)
+	case req.LostRequest && (req.Status != 0 || req.LostResponse):
+		return nil, badRequest(`"lostRequest" excludes "status" and "lostResponse": a request that never arrived has no answer`)
 	case req.Code != "" && !machineCode.MatchString(req.Code):
 		return nil, badRequest(fmt.Sprintf("code %q: want a machine code like refresh_token_expired", req.Code))
+	}
+	if handled, err := s.outsideFault(f, req); handled {
+		return f, err
+	}
+	if err := s.documentFault(f, req, op); err != nil {
+		return nil, withOutsideHint(err, req)
+	}
+	return f, nil
+}
+
+// documentFault limits a status rule to the operations that declare its status.
+func (s *Server) documentFault(f *fault, req FaultRequest, op *spec.Operation) error {
+	switch {
 	case req.Status == 0:
-		return f, nil
+		return nil
 	case op != nil:
-		return f, s.checkForcedStatus(op, req.Status, req.Code)
+		return s.checkForcedStatus(op, req.Status, req.Code)
 	}
 	// A status rule for every operation covers those that can answer that status.
 	f.ops = map[*spec.Operation]bool{}
@@ -237,9 +303,9 @@ func (s *Server) newFault(req FaultRequest) (*fault, error) {
 		}
 	}
 	if len(f.ops) == 0 {
-		return nil, badRequest(fmt.Sprintf("no operation of the document can answer %d: %s", req.Status, s.checkForcedStatus(s.refresh, req.Status, req.Code)))
+		return badRequest(fmt.Sprintf("no operation of the document can answer %d: %s", req.Status, s.checkForcedStatus(s.refresh, req.Status, req.Code)))
 	}
-	return f, nil
+	return nil
 }
 
 // checkForcedStatus makes sure op can be made to answer status: op declares it, and on the
@@ -277,7 +343,7 @@ func (s *Server) handleAddFault(w http.ResponseWriter, r *http.Request) {
 		s.writeAdminError(w, r, err)
 		return
 	}
-	f, err := s.newFault(req)
+	f, err := s.newFault(r.Context(), req)
 	if err != nil {
 		s.writeAdminError(w, r, err)
 		return

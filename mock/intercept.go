@@ -12,11 +12,11 @@ import (
 type operationHandler func(w http.ResponseWriter, r *http.Request, op *spec.Operation)
 
 // serveOperation wraps the handler of op with the fault rules. With no rule set, the
-// cost is one atomic load.
+// cost is one atomic load (one read of the shared rules in a fleet).
 func (s *Server) serveOperation(op *spec.Operation, h operationHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		note(r.Context(), func(v *verdict) { v.op = op })
-		f, err := s.faults.take(r.Context(), op)
+		f, err := s.faults.take(r.Context(), op, func() scope { return s.requestScope(r, op) })
 		if err != nil {
 			s.writeError(w, r, op, err)
 			return
@@ -34,10 +34,15 @@ func (s *Server) serveOperation(op *spec.Operation, h operationHandler) http.Han
 // rule's latency, then sends the answer or drops the connection.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, op *spec.Operation, f *fault, h operationHandler) {
 	held := &heldResponse{header: w.Header()}
-	if f.rule.Status != 0 {
+	switch {
+	case f.rule.LostRequest:
+		// The request never arrived: the operation does not run.
+	case f.outside:
+		writeOutside(held, f)
+	case f.rule.Status != 0:
 		cause := fmt.Sprintf("fault rule %d (POST /__mock/faults)", f.rule.ID)
 		s.force(held, r, op, &forcedError{status: f.rule.Status, code: f.rule.Code, cause: cause, field: "fault"}, preference{})
-	} else {
+	default:
 		h(held, r, op)
 	}
 	if f.latency > 0 {
@@ -47,6 +52,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, op *spec.Ope
 			note(r.Context(), func(v *verdict) { v.fault += "; the client left before the answer" })
 			return
 		}
+	}
+	if f.rule.LostRequest {
+		note(r.Context(), func(v *verdict) { v.fault += "; the connection was closed before the operation ran" })
+		dropConnection(w)
+		return
 	}
 	if f.rule.LostResponse {
 		note(r.Context(), func(v *verdict) { v.fault += fmt.Sprintf("; the %d answer was not sent", held.status) })

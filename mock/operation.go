@@ -94,11 +94,11 @@ func (s *Server) authorizeAccess(r *http.Request, op *spec.Operation) error {
 // checkAccessToken accepts an access token this mock issued (or a fixture's) whose session
 // lives and whose expiry, by the mock's clock, has not come.
 func (s *Server) checkAccessToken(r *http.Request, tok string) error {
-	now := s.clock.Now()
 	sid, expiresAt, ok := s.accessToken(r.Context(), tok)
 	if !ok {
 		return ErrInvalidCredentials
 	}
+	now := s.sessionNow(sid)
 	note(r.Context(), func(v *verdict) { v.sessionID = sid })
 	// RFC 6750 §3.1: an expired access token is invalid_token; the client refreshes.
 	if !expiresAt.IsZero() && !now.Before(expiresAt) {

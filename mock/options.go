@@ -61,6 +61,9 @@ type config struct {
 	// Client diagnostics (diagnostics.go): on unless noDiagnostics.
 	noDiagnostics bool
 	diagnose      diagnose.Config
+
+	// corsCredentials sends Access-Control-Allow-Credentials with the exact origin.
+	corsCredentials bool
 }
 
 func defaultConfig() config {
@@ -124,6 +127,13 @@ func WithReuseGrace(d time.Duration) Option { return func(cfg *config) { cfg.gra
 
 // WithCORSOrigins sets the origins allowed to call from a browser ("*" for any).
 func WithCORSOrigins(origins []string) Option { return func(cfg *config) { cfg.cors = origins } }
+
+// WithCORSCredentials makes answers to allowed origins carry
+// Access-Control-Allow-Credentials: true, with the exact origin instead of "*", so that a
+// browser may send cookies (fetch's credentials: "include").
+func WithCORSCredentials(enabled bool) Option {
+	return func(cfg *config) { cfg.corsCredentials = enabled }
+}
 
 // WithAdmin enables or removes the /__mock/ control plane, session minting included.
 func WithAdmin(enabled bool) Option { return func(cfg *config) { cfg.admin = enabled } }

@@ -148,13 +148,16 @@ func (s *Server) readValidBody(w http.ResponseWriter, r *http.Request, op *spec.
 
 // Refresh runs steps 3 to 6 for a presented refresh token and returns the pair to answer.
 func (s *Server) Refresh(ctx context.Context, refreshToken string) (token.Pair, error) {
-	now := s.clock.Now()
-	presented, sess, err := s.identify(ctx, refreshToken, now)
+	at := s.clock.Now()
+	presented, sess, err := s.identify(ctx, refreshToken, at)
 	if err != nil {
-		note(ctx, func(v *verdict) { v.refresh = refreshNote{at: now, presented: presented} })
+		note(ctx, func(v *verdict) { v.refresh = refreshNote{at: at, presented: presented} })
 		return token.Pair{}, err
 	}
 	note(ctx, func(v *verdict) { v.sessionID = sess.ID })
+	// The session's own time (POST /__mock/sessions/{id}/clock) decides its expiry and its
+	// tokens' times, and dates its rotations for the diagnostics (as RotatedAt is).
+	now := at.Add(s.sessionClocks.offset(sess.ID))
 	// The successor is minted before the store is asked: the store keeps no tokens, and its
 	// ids derive from the presented token, so a grace replay re-creates the same pair.
 	next, err := s.minter.Successor(holder(sess), presented.Generation+1, now, presented.Hash)

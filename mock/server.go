@@ -40,6 +40,8 @@ type Server struct {
 	// stopping is closed by CloseStreams: what waits on a client ends.
 	stopping chan struct{}
 	stopOnce sync.Once
+	// sessionClocks are the offsets of the sessions that live ahead of clock.
+	sessionClocks sessionClocks
 }
 
 // NewServer builds a mock for doc. The refresh operation (operationId refreshToken) must
@@ -159,36 +161,6 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *router) 
 	h(w, r)
 }
 
-// cors adds the CORS headers for an allowed origin and answers a preflight; it reports
-// whether the request was a preflight (and so is answered).
-func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return false
-	}
-	h := w.Header()
-	h.Add("Vary", "Origin")
-	allowed := s.allowed["*"] || s.allowed[origin]
-	if allowed {
-		if s.allowed["*"] {
-			h.Set("Access-Control-Allow-Origin", "*")
-		} else {
-			h.Set("Access-Control-Allow-Origin", origin)
-		}
-		h.Set("Access-Control-Expose-Headers", HeaderError+", "+HeaderDiagnostic)
-	}
-	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
-		return false
-	}
-	if allowed {
-		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
-		h.Set("Access-Control-Allow-Headers", "Authorization, x-access-token, Content-Type, Prefer")
-		h.Set("Access-Control-Max-Age", "600")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return true
-}
-
 // recoverPanic keeps a bug from reaching the client as a dropped connection: it is
 // logged and answered with a status the document declares.
 func (s *Server) recoverPanic(w *statusWriter, r *http.Request) {
@@ -207,6 +179,7 @@ func (s *Server) SweepExpired(ctx context.Context) (int, error) {
 	n, err := s.store.Sweep(ctx, s.clock.Now())
 	if n > 0 {
 		s.diag.forgetSwept(ctx, s.store)
+		s.sessionClocks.prune(ctx, s.store)
 	}
 	return n, err
 }

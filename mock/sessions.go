@@ -56,6 +56,13 @@ type SessionView struct {
 	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	SessionExpiresAt      time.Time `json:"sessionExpiresAt"`
 	AccessTokenExpired    bool      `json:"accessTokenExpired"`
+
+	// RefreshTokenFingerprint and PreviousRefreshTokenFingerprint tell the current and
+	// the previous refresh token apart (token.Hash.Fingerprint); they say nothing of the tokens.
+	RefreshTokenFingerprint         string `json:"refreshTokenFingerprint"`
+	PreviousRefreshTokenFingerprint string `json:"previousRefreshTokenFingerprint,omitempty"`
+	// ClockOffset is how far the session lives ahead of the mock's clock; absent when it does not.
+	ClockOffset string `json:"clockOffset,omitempty"`
 }
 
 // Reasons a session expired, shown by the control plane.
@@ -110,7 +117,7 @@ func (s *Server) NewSession(ctx context.Context, req NewSessionRequest) (Session
 // RevokeSession revokes a session: none of its tokens refreshes any more. Revoking a
 // revoked session keeps the first reason.
 func (s *Server) RevokeSession(ctx context.Context, id, reason string) (session.Session, error) {
-	return s.store.Revoke(ctx, id, reason, s.clock.Now())
+	return s.store.Revoke(ctx, id, reason, s.sessionNow(id))
 }
 
 // ExpireSession ends, now by the mock's clock, the access tokens, the current refresh
@@ -120,16 +127,25 @@ func (s *Server) ExpireSession(ctx context.Context, id, what string) (session.Se
 	if !part.Valid() {
 		return session.Session{}, badRequest(fmt.Sprintf(`what %q: want "access", "refresh" or "session"`, what))
 	}
-	return s.store.Expire(ctx, id, part, s.clock.Now())
+	return s.store.Expire(ctx, id, part, s.sessionNow(id))
 }
 
 func (s *Server) view(sess session.Session, now time.Time) SessionView {
+	offset := s.sessionClocks.offset(sess.ID)
+	now = now.Add(offset)
 	v := SessionView{SessionID: sess.ID, Fixture: s.fixtureName(sess.ID), Sub: sess.Sub, Org: sess.Org, State: StateActive,
 		Generation: sess.Generation, CreatedAt: sess.CreatedAt, AccessTokenExpiresAt: sess.AccessExpiresAt,
 		RefreshTokenExpiresAt: sess.CurrentExpiresAt, SessionExpiresAt: sess.ExpiresAt,
 		AccessTokenExpired: !now.Before(sess.AccessExpiresAt)}
 	if !sess.RotatedAt.IsZero() {
 		v.RotatedAt = &sess.RotatedAt
+	}
+	v.RefreshTokenFingerprint = sess.Current.Fingerprint()
+	if !sess.Previous.IsZero() {
+		v.PreviousRefreshTokenFingerprint = sess.Previous.Fingerprint()
+	}
+	if offset != 0 {
+		v.ClockOffset = offset.String()
 	}
 	switch {
 	case sess.Revoked():

@@ -17,7 +17,7 @@ import (
 // replica adds to as one step, so a rule for 1 request shapes exactly one, wherever it lands.
 type sharedFaults struct {
 	state SharedState
-	build func(FaultRequest) (*fault, error)
+	build func(context.Context, FaultRequest) (*fault, error)
 
 	mu       sync.Mutex
 	cacheRaw string // the value the rules below were built from
@@ -73,10 +73,10 @@ func (sf *sharedFaults) rules(ctx context.Context) ([]*fault, error) {
 	}
 	built := make([]*fault, 0, len(l.Rules))
 	for _, p := range l.Rules {
-		f, err := sf.build(p.Request)
+		f, err := sf.build(ctx, p.Request)
 		if err != nil {
 			// Checked by the replica that accepted it: a replica serving another document
-			// (--spec) cannot apply it.
+			// (--spec), or a rule for a session that has gone since, cannot apply it.
 			continue
 		}
 		f.rule.ID = p.ID
@@ -86,14 +86,24 @@ func (sf *sharedFaults) rules(ctx context.Context) ([]*fault, error) {
 	return built, nil
 }
 
-func (sf *sharedFaults) take(ctx context.Context, op *spec.Operation) (*fault, error) {
+func (sf *sharedFaults) take(ctx context.Context, op *spec.Operation, scopeOf func() scope) (*fault, error) {
 	rules, err := sf.rules(ctx)
 	if err != nil || len(rules) == 0 {
 		return nil, err
 	}
+	var who *scope // found once, when the first rule limited to a session or sub needs it
 	for _, f := range rules {
 		if f.ops != nil && !f.ops[op] {
 			continue
+		}
+		if f.scoped() {
+			if who == nil {
+				found := scopeOf()
+				who = &found
+			}
+			if !f.covers(*who) {
+				continue
+			}
 		}
 		if _, done := sf.exhausted.Load(f.rule.ID); done {
 			continue

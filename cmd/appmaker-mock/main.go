@@ -86,6 +86,7 @@ type options struct {
 	events                                                                         int
 	ballastMiB                                                                     ballastSize
 	stormLimit                                                                     diagnose.StormLimit
+	corsCredentials                                                                bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -101,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.sessionTTL, "session-ttl", mock.DefaultSessionTTL, "absolute session lifetime, however often it rotates")
 	fs.DurationVar(&o.reuseGrace, "reuse-grace", 0, "window after a rotation in which the rotated token gets the same new pair again (for racing tabs); 0 revokes on any reuse")
 	fs.StringVar(&o.corsOrigins, "cors-origins", "*", "comma-separated origins browsers may call from, * for any")
+	fs.BoolVar(&o.corsCredentials, "cors-credentials", false, "send Access-Control-Allow-Credentials: true with the caller's exact origin (never *), for apps that fetch with credentials")
 	fs.BoolVar(&o.seed, "seed", false, "print one ready session as JSON on startup, with a curl line that refreshes it")
 	fs.BoolVar(&o.admin, "admin", true, "serve the /__mock/ control plane (session minting included)")
 	fs.StringVar(&o.adminToken, "admin-token", "", "require 'Authorization: Bearer <token>' on every /__mock/ call")
@@ -251,6 +253,7 @@ func serverOptions(o *options, logger *slog.Logger) []mock.Option {
 		mock.WithTTLs(o.accessTTL, o.refreshTTL, o.sessionTTL),
 		mock.WithReuseGrace(o.reuseGrace),
 		mock.WithCORSOrigins(strings.Split(o.corsOrigins, ",")),
+		mock.WithCORSCredentials(o.corsCredentials),
 		mock.WithAdmin(o.admin),
 		mock.WithAdminToken(o.adminToken),
 		mock.WithLogger(logger),
