@@ -194,6 +194,16 @@ func TestFleet(t *testing.T) {
 		if a = call(t, http.MethodGet, f.a.base+"/__mock/faults", nil); string(a.body) != `{"faults":[]}` {
 			t.Fatalf("GET /__mock/faults on a after b cleared them: %s", a.body)
 		}
+		// A rule limited to one session, set on a, shapes that session's refresh on b only.
+		other := newSession(t, f.b)
+		a = call(t, http.MethodPost, f.a.base+"/__mock/faults",
+			map[string]any{"operation": "refreshToken", "status": 401, "code": "session_revoked", "sessionId": other.SessionID})
+		wantAnswer(t, "POST /__mock/faults for one session", a, http.StatusCreated, "")
+		a, s = refresh(t, f.b, s)
+		wantAnswer(t, "refresh on b of a session the rule does not name", a, http.StatusCreated, "")
+		a, _ = refresh(t, f.b, other)
+		wantAnswer(t, "refresh on b of the session the rule names", a, http.StatusUnauthorized, "session_revoked")
+		call(t, http.MethodDelete, f.a.base+"/__mock/faults", nil)
 		// Eight days later by a's clock, b finds the refresh token (seven days) expired.
 		a = call(t, http.MethodPost, f.a.base+"/__mock/clock", map[string]string{"advance": "192h"})
 		wantAnswer(t, "POST /__mock/clock", a, http.StatusOK, "")
