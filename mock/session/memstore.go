@@ -32,16 +32,24 @@ type sessionShard struct {
 }
 
 type indexShard struct {
-	mu sync.Mutex
-	m  map[token.Hash]string // hash of a current refresh or newest access token -> session id
+	mu   sync.Mutex
+	m    map[indexKey]string // a current refresh or newest access token's hash -> session id
+	peak int                 // as sessionShard's
 }
+
+// indexKey is the first half of a token hash: 128 bits tell a million sessions' tokens
+// apart as surely as 256, in half the memory, and FindCurrent compares the whole hash
+// with the session's before answering.
+type indexKey [16]byte
+
+func keyOf(h token.Hash) indexKey { return indexKey(h[:16]) }
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
 	st := &MemStore{}
 	for i := range shardCount {
 		st.sessions[i].m = map[string]*record{}
-		st.current[i].m = map[token.Hash]string{}
+		st.current[i].m = map[indexKey]string{}
 	}
 	return st
 }
@@ -59,15 +67,16 @@ func (st *MemStore) indexShard(h token.Hash) *indexShard { return &st.current[h[
 func (st *MemStore) index(h token.Hash, id string) {
 	sh := st.indexShard(h)
 	sh.mu.Lock()
-	sh.m[h] = id
+	sh.m[keyOf(h)] = id
+	sh.peak = max(sh.peak, len(sh.m))
 	sh.mu.Unlock()
 }
 
 func (st *MemStore) unindex(h token.Hash, id string) {
 	sh := st.indexShard(h)
 	sh.mu.Lock()
-	if sh.m[h] == id {
-		delete(sh.m, h)
+	if k := keyOf(h); sh.m[k] == id {
+		delete(sh.m, k)
 	}
 	sh.mu.Unlock()
 }
@@ -123,7 +132,7 @@ func (st *MemStore) Get(_ context.Context, id string) (Session, error) {
 func (st *MemStore) FindCurrent(ctx context.Context, h token.Hash) (Session, error) {
 	ix := st.indexShard(h)
 	ix.mu.Lock()
-	id, ok := ix.m[h]
+	id, ok := ix.m[keyOf(h)]
 	ix.mu.Unlock()
 	if !ok {
 		return Session{}, ErrNotFound
@@ -208,14 +217,22 @@ func (st *MemStore) Sweep(_ context.Context, now time.Time) (int, error) {
 		}
 		sh.mu.Unlock()
 	}
+	for i := range st.current {
+		ix := &st.current[i]
+		ix.mu.Lock()
+		if len(ix.m) < ix.peak/4 {
+			ix.m, ix.peak = regrown(ix.m), len(ix.m)
+		}
+		ix.mu.Unlock()
+	}
 	return removed, nil
 }
 
 // regrown copies m into a map sized for what it holds now.
-func regrown(m map[string]*record) map[string]*record {
-	fresh := make(map[string]*record, len(m))
-	for k, r := range m {
-		fresh[k] = r
+func regrown[K comparable, V any](m map[K]V) map[K]V {
+	fresh := make(map[K]V, len(m))
+	for k, v := range m {
+		fresh[k] = v
 	}
 	return fresh
 }
@@ -228,7 +245,7 @@ func (st *MemStore) Reset(context.Context) error {
 		sh.m, sh.peak = map[string]*record{}, 0
 		ix := &st.current[i]
 		ix.mu.Lock()
-		ix.m = map[token.Hash]string{}
+		ix.m, ix.peak = map[indexKey]string{}, 0
 		ix.mu.Unlock()
 		sh.mu.Unlock()
 	}
