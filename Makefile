@@ -15,7 +15,7 @@ BENCH_ARGS ?=
 CONFORMANCE_ENV = $(if $(TARGET),CONFORMANCE_TARGET='$(TARGET)') $(if $(TOKEN_CMD),CONFORMANCE_TOKEN_CMD='$(TOKEN_CMD)')
 
 .DEFAULT_GOAL := help
-.PHONY: help build test mock conformance conformance-bin bench lint fuzz
+.PHONY: help build test mock conformance conformance-bin bench lint fuzz mutate
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,3 +62,6 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s); a failing input 
 		done; \
 	done; \
 	echo "== executions per target in $(FUZZTIME) each"; cat "$$out.sum"
+
+mutate: ## mutation testing (gremlins) of the refresh rules, tokens, sessions and the judge; under 45 minutes; docs/TESTING.md
+	GO=$(GO) sh scripts/mutate.sh
