@@ -9,6 +9,8 @@ TOKEN_CMD ?=
 LABELS    ?=
 # Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'.
 ARGS      ?=
+# Packages for `make mutate`, e.g. MUTATE='session token' (default: all four).
+MUTATE    ?=
 # Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 5 --generator go' (go run ./cmd/bench --help).
 BENCH_ARGS ?=
 
@@ -64,4 +66,4 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 60s); a failing input 
 	echo "== executions per target in $(FUZZTIME) each"; cat "$$out.sum"
 
 mutate: ## mutation testing (gremlins) of the refresh rules, tokens, sessions and the judge; under 45 minutes; docs/TESTING.md
-	GO=$(GO) sh scripts/mutate.sh
+	GO=$(GO) sh scripts/mutate.sh $(MUTATE)

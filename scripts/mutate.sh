@@ -4,6 +4,7 @@
 # Each package is mutated on its own, its own tests run against each mutant, and the tool's
 # summary is printed per package; the JSON reports and logs go to reports/mutation/.
 # Gremlins mutates copies of the module in a temporary directory, never the source tree.
+# Arguments, if any, name the packages to run (session token refresh-rules conformance-judge).
 # Exit status: non-zero when a package misses a target (efficacy 90%, mutant coverage 85%).
 # docs/TESTING.md has the latest figures and explains every mutant that lives.
 set -uf # -f: the regexps below are not file patterns
@@ -11,6 +12,13 @@ GO=${GO:-go}
 GREMLINS_VERSION=v0.6.0
 out=reports/mutation
 mkdir -p "$out"
+# Gremlins builds each mutant in a copy of the module; with -trimpath the copies share the
+# build cache with each other and with the source tree, so only the mutated package and
+# its importers compile again.
+export GOFLAGS="${GOFLAGS:-} -trimpath"
+# A mutant's tests may take this many times as long as the package's tests took unmutated
+# before gremlins calls it timed out (gremlins' default is 3: too tight on a loaded machine).
+TIMEOUT_COEFFICIENT=${TIMEOUT_COEFFICIENT:-10}
 
 # only DIR FILE...: gremlins -E options that leave, of DIR's non-test Go files and of its
 # subdirectories', only FILE... to mutate. Gremlins matches them against paths relative to DIR.
@@ -25,6 +33,7 @@ only() {
 	fi
 }
 
+selected="$*"
 failed=""
 summaries=""
 start=$(date +%s)
@@ -32,9 +41,12 @@ start=$(date +%s)
 mutate() {
 	name=$1 dir=$2
 	shift 2
+	if [ -n "$selected" ] && ! printf '%s\n' $selected | grep -qx "$name"; then
+		return
+	fi
 	echo "== $dir ($name)"
 	t0=$(date +%s)
-	$GO run github.com/go-gremlins/gremlins/cmd/gremlins@$GREMLINS_VERSION unleash \
+	$GO run github.com/go-gremlins/gremlins/cmd/gremlins@$GREMLINS_VERSION unleash --timeout-coefficient "$TIMEOUT_COEFFICIENT" \
 		--threshold-efficacy 90 --threshold-mcover 85 --output "$out/$name.json" "$@" "./$dir" >"$out/$name.log" 2>&1
 	rc=$?
 	grep -E 'LIVED|NOT COVERED|TIMED OUT' "$out/$name.log"
