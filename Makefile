@@ -10,6 +10,8 @@ LABELS    ?=
 # Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'; for `make conformance`, Ginkgo's
 # flags, e.g. ARGS="--focus='generations old' -v".
 ARGS      ?=
+# Packages for `make mutate`, e.g. MUTATE='session token' (default: all four).
+MUTATE    ?=
 # Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 9 --generator go' (go run ./cmd/bench --help).
 BENCH_ARGS ?=
 
@@ -36,7 +38,7 @@ conformance: export CONFORMANCE_TOKEN_CMD = $(value TOKEN_CMD)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help build test mock conformance conformance-bin bench lint fuzz dist image image-test e2e FORCE
+.PHONY: help build test mock conformance conformance-bin bench lint fuzz dist image image-test e2e mutate FORCE
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -130,3 +132,5 @@ e2e: ## the Playwright recipe in examples/playwright: a real mock, the tiny app 
 	cd examples/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	cd examples/playwright && CI=1 MOCK_BIN='$(abspath bin/e2e/appmaker-mock)' CHROMIUM_PATH='$(CHROMIUM)' \
 		MOCK_PORT=$(E2E_MOCK_PORT) APP_PORT=$(E2E_APP_PORT) npx playwright test
+mutate: ## mutation testing (gremlins) of the refresh rules, tokens, sessions and the judge; under 45 minutes; docs/TESTING.md
+	GO=$(GO) sh scripts/mutate.sh $(MUTATE)

@@ -69,7 +69,7 @@ func newHarnessFor(t *testing.T, doc *spec.Spec, opts ...mock.Option) *harness {
 	ts := httptest.NewServer(h.srv)
 	t.Cleanup(func() {
 		h.srv.CloseStreams()
-		ts.Close()
+		closeWithin(t, ts)
 	})
 	h.url = ts.URL
 	return h
@@ -106,7 +106,7 @@ func (a answer) validationFields(t *testing.T) map[string][]string {
 // document's operations a status, media type and body the document declares.
 func (h *harness) do(req *http.Request) answer {
 	h.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := answerClient.Do(req)
 	if err != nil {
 		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}

@@ -58,7 +58,9 @@ func raceRound(h *harness, s mock.SessionTokens, n int) []answer {
 		}()
 	}
 	start.Done()
-	done.Wait()
+	if err := waitClosed(doneOf(&done), waitLimit, fmt.Sprintf("answers to %d racing refreshes", n)); err != nil {
+		h.t.Fatal(err)
+	}
 	return answers
 }
 
@@ -124,10 +126,13 @@ func TestRevocationRacingRotationLeavesNoSessionThatRefreshes(t *testing.T) {
 					revocations[i] = rv
 					// Revoke after a different number of rotations each time, while the next is on its way.
 					revokeAfter := (round + i) % 4
-					rotated := make(chan struct{}, 8)
+					rotated, chainEnded := make(chan struct{}, 8), make(chan struct{})
 					wg.Go(func() {
-						for range revokeAfter {
-							<-rotated
+						for n := range revokeAfter {
+							if err := waitSignal(rotated, chainEnded, fmt.Sprintf("session %s: rotation %d of the %d to revoke after", s.SessionID, n+1, revokeAfter)); err != nil {
+								t.Error(err)
+								return
+							}
 						}
 						sess, err := h.srv.RevokeSession(context.Background(), s.SessionID, session.RevokedAdmin)
 						if err != nil {
@@ -136,10 +141,18 @@ func TestRevocationRacingRotationLeavesNoSessionThatRefreshes(t *testing.T) {
 						rv.at = sess
 						rv.acknowledged.Store(true)
 					})
-					wg.Go(func() { rotateUntilRefused(t, h, s, tabs, &rv.acknowledged, rotated) })
+					wg.Go(func() {
+						defer close(chainEnded)
+						rotateUntilRefused(t, h, s, tabs, &rv.acknowledged, rotated)
+					})
 				}
-				wg.Wait()
+				if err := waitClosed(doneOf(&wg), outerWaitLimit, fmt.Sprintf("round %d: the rotation chains and revocations of %d sessions to end", round, sessionsPerRound)); err != nil {
+					t.Fatal(err)
+				}
 				for _, rv := range revocations {
+					if !rv.acknowledged.Load() {
+						continue // the revocation never happened; why is reported above
+					}
 					after := h.storedSession(rv.id)
 					if after.Generation != rv.at.Generation || after.RevokedReason != session.RevokedAdmin {
 						t.Errorf("session %s: generation %d, reason %q after the revocation; %d, %q at it",
@@ -166,7 +179,10 @@ func rotateUntilRefused(t *testing.T, h *harness, s mock.SessionTokens, tabs int
 		for i := range answers {
 			tabsDone.Go(func() { answers[i] = h.refresh(pair.AccessToken, pair.RefreshToken) })
 		}
-		tabsDone.Wait()
+		if err := waitClosed(doneOf(&tabsDone), waitLimit, fmt.Sprintf("session %s: answers to %d tabs refreshing", s.SessionID, tabs)); err != nil {
+			t.Error(err)
+			return
+		}
 		for _, a := range answers {
 			switch {
 			case a.status == http.StatusCreated && revokedBeforeSending:
@@ -227,13 +243,18 @@ func TestResetRacingRotationRefusesTheTokensItForgot(t *testing.T) {
 			})
 		}
 		// Reset after a different number of rotations each round.
-		for range round % (4 * sessionsPerRound) {
-			<-rotations
+		chainsEnded := doneOf(&wg)
+		for n := range round % (4 * sessionsPerRound) {
+			if err := waitSignal(rotations, chainsEnded, fmt.Sprintf("round %d: rotation %d of the %d to reset after", round, n+1, round%(4*sessionsPerRound))); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if a := h.call(http.MethodPost, "/__mock/reset", ""); a.status != http.StatusOK {
 			t.Fatalf("reset = %d %s", a.status, a.body)
 		}
-		wg.Wait()
+		if err := waitClosed(chainsEnded, waitLimit, fmt.Sprintf("round %d: the rotation chains of %d sessions to end after the reset", round, sessionsPerRound)); err != nil {
+			t.Fatal(err)
+		}
 		if t.Failed() {
 			t.Fatalf("round %d failed", round)
 		}

@@ -35,8 +35,10 @@ var cases = []struct {
 	run  func(t *testing.T, f *fixture)
 }{
 	{"a created session reads back whole", testCreateGet},
+	{"a session with an empty sub or org reads back whole, after rotations too", testEmptySubOrOrg},
 	{"an id is created once", testCreateTwice},
 	{"an unknown id is not found", testNotFound},
+	{"an empty id is not found", testEmptyID},
 	{"a session is found by the hashes of its current refresh and newest access token only", testFindCurrent},
 	{"rotating the current token installs the next generation", testRotate},
 	{"the just-rotated token inside the grace window is a replay and changes nothing", testGraceReplay},
@@ -436,7 +438,9 @@ func race(t *testing.T, f *fixture, grace time.Duration) (session.Session, map[s
 		}()
 	}
 	start.Done()
-	done.Wait()
+	if err := waitWithin(&done, fmt.Sprintf("%d racing Rotate calls to return", Racers)); err != nil {
+		t.Fatal(err)
+	}
 	counts, installed := map[session.Outcome]int{}, map[token.Hash]int{}
 	for i, err := range errs {
 		if err != nil {
