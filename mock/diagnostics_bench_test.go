@@ -1,12 +1,8 @@
 package mock_test
 
 import (
-	"context"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/appmaker/refresh-conformance/internal/cputime"
 	"github.com/appmaker/refresh-conformance/mock"
 	"github.com/appmaker/refresh-conformance/spec"
 )
@@ -27,22 +23,7 @@ func BenchmarkRefreshRotationDiagnostics(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s, err := srv.NewSession(context.Background(), mock.NewSessionRequest{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			access, refresh := s.AccessToken, s.RefreshToken
-			b.ReportAllocs()
-			start := cputime.Used()
-			for b.Loop() {
-				rec := httptest.NewRecorder()
-				srv.ServeHTTP(rec, refreshRequest(srv, access, `{"refreshToken":"`+refresh+`"}`))
-				if rec.Code != http.StatusCreated {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
-				access, refresh = nextPair(b, rec.Body.Bytes())
-			}
-			cputime.Report(b, start)
+			benchRotations(b, srv)
 		})
 	}
 }
