@@ -1,40 +1,63 @@
-// The part of a single-page app that owns the session: it keeps the pair in localStorage,
-// exchanges the refresh token for a new pair, and signs out when the server says the
-// session is over (401), which is what an app must do after refresh-token reuse.
-const apiBase = window.APP_CONFIG.apiBase;
-const status = document.getElementById('status');
-const button = document.getElementById('refresh');
+// The page of a single-page app that owns the session: it keeps the pair in localStorage,
+// refreshes it through the mock, and signs out when the server says the session is over (a
+// 401 from the refresh), which is what an app must do after refresh-token reuse.
+// The interceptor is chosen by ?client=naive (naive.js, the bug) or ?client=fixed (fixed.js,
+// the default).
+import * as naive from './naive.js';
+import * as fixed from './fixed.js';
+import { loadTokens, RefreshFailed } from './session.js';
 
-function stored() {
-  return JSON.parse(localStorage.getItem('auth') ?? 'null');
-}
+const clientName = new URLSearchParams(location.search).get('client') === 'naive' ? 'naive' : 'fixed';
+const client = clientName === 'naive' ? naive : fixed;
+
+const status = document.getElementById('status');
+const refreshButton = document.getElementById('refresh');
+const loadButton = document.getElementById('load');
+const panels = [...document.querySelectorAll('#panels li')];
+document.getElementById('client').textContent = clientName;
 
 function show(message) {
-  const auth = stored();
+  const auth = loadTokens();
   status.textContent = auth ? `Signed in as ${auth.sub}. ${message ?? ''}`.trim() : `Signed out. ${message ?? ''}`.trim();
-  button.disabled = !auth;
+  refreshButton.disabled = !auth;
+  loadButton.disabled = !auth;
 }
 
-async function refresh() {
-  const auth = stored();
-  const res = await fetch(`${apiBase}/auth/refresh-token`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${auth.accessToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ refreshToken: auth.refreshToken }),
-  });
-  if (res.status === 201) {
-    const pair = await res.json();
-    localStorage.setItem('auth', JSON.stringify({ ...auth, ...pair }));
-    show('Session refreshed.');
-  } else if (res.status === 401) {
-    localStorage.removeItem('auth');
-    show(`The server ended the session (${res.headers.get('X-Mock-Error') ?? 'HTTP 401'}).`);
-  } else {
-    show(`Refresh failed with HTTP ${res.status}; still signed in.`);
+function explain(err) {
+  if (err instanceof RefreshFailed && err.endsSession) return `The server ended the session (${err.code ?? 'HTTP 401'}).`;
+  if (err instanceof RefreshFailed) return `Refresh failed with HTTP ${err.status}; still signed in.`;
+  return `Refresh failed: ${err.message}`;
+}
+
+// A panel asks for a valid access token, as it would before each call to your API (the mock
+// of this recipe serves only the refresh operation, so the panel stops there).
+async function loadPanel(panel) {
+  const name = panel.dataset.name;
+  panel.dataset.state = 'loading';
+  panel.textContent = `${name}: loading…`;
+  try {
+    await client.accessToken();
+    panel.dataset.state = 'ready';
+    panel.textContent = `${name}: ready.`;
+  } catch (err) {
+    panel.dataset.state = 'failed';
+    panel.textContent = `${name}: ${explain(err)}`;
   }
 }
 
-button.addEventListener('click', () => {
-  refresh().catch((err) => show(`Refresh failed: ${err.message}`));
+refreshButton.addEventListener('click', async () => {
+  try {
+    await client.refresh();
+    show('Session refreshed.');
+  } catch (err) {
+    show(explain(err));
+  }
 });
+
+// Both panels at once, as a page does when it opens: the moment an interceptor must handle.
+loadButton.addEventListener('click', async () => {
+  await Promise.all(panels.map(loadPanel));
+  show();
+});
+
 show();
