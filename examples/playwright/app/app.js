@@ -1,5 +1,5 @@
-// The page of a single-page app that owns the session: it keeps the pair in localStorage,
-// refreshes it through the mock, and signs out when the server says the session is over (a
+// The page of a single-page app that owns the session: it keeps the pair in IndexedDB
+// (session.js), refreshes it through the mock, and signs out when the server says the session is over (a
 // 401 from the refresh), which is what an app must do after refresh-token reuse.
 // The interceptor is chosen by ?client=naive (naive.js, the bug) or ?client=fixed (fixed.js,
 // the default).
@@ -16,8 +16,8 @@ const loadButton = document.getElementById('load');
 const panels = [...document.querySelectorAll('#panels li')];
 document.getElementById('client').textContent = clientName;
 
-function show(message) {
-  const auth = loadTokens();
+async function show(message) {
+  const auth = await loadTokens();
   status.textContent = auth ? `Signed in as ${auth.sub}. ${message ?? ''}`.trim() : `Signed out. ${message ?? ''}`.trim();
   refreshButton.disabled = !auth;
   loadButton.disabled = !auth;
@@ -48,16 +48,16 @@ async function loadPanel(panel) {
 refreshButton.addEventListener('click', async () => {
   try {
     await client.refresh();
-    show('Session refreshed.');
+    await show('Session refreshed.');
   } catch (err) {
-    show(explain(err));
+    await show(explain(err));
   }
 });
 
 // Both panels at once, as a page does when it opens: the moment an interceptor must handle.
 loadButton.addEventListener('click', async () => {
   await Promise.all(panels.map(loadPanel));
-  show();
+  await show();
 });
 
-show();
+await show();

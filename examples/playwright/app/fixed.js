@@ -9,17 +9,18 @@ import { clearTokens, isExpired, loadTokens, postRefresh, saveTokens, SignedOut 
 
 let inFlight = null;
 
-export function refresh() {
-  const used = loadTokens()?.refreshToken;
+// refresh rotates the stored pair; given the refresh token the caller found too old (used), it
+// first checks whether another tab has rotated it already.
+export function refresh(used) {
   inFlight ??= navigator.locks
     .request('appmaker-refresh-token', async () => {
-      const auth = loadTokens();
+      const auth = await loadTokens();
       if (!auth) throw new SignedOut();
-      if (auth.refreshToken !== used) return auth; // another tab refreshed while this one waited
+      if (used && auth.refreshToken !== used) return auth; // another tab refreshed while this one waited
       try {
-        return saveTokens(await postRefresh(auth));
+        return await saveTokens(await postRefresh(auth));
       } catch (err) {
-        if (err.endsSession) clearTokens();
+        if (err.endsSession) await clearTokens();
         throw err;
       }
     })
@@ -30,8 +31,8 @@ export function refresh() {
 }
 
 export async function accessToken() {
-  const auth = loadTokens();
+  const auth = await loadTokens();
   if (!auth) throw new SignedOut();
   if (!isExpired(auth.accessToken)) return auth.accessToken;
-  return (await refresh()).accessToken;
+  return (await refresh(auth.refreshToken)).accessToken;
 }

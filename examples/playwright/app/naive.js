@@ -5,18 +5,18 @@
 import { clearTokens, isExpired, loadTokens, postRefresh, saveTokens, SignedOut } from './session.js';
 
 export async function refresh() {
-  const auth = loadTokens();
+  const auth = await loadTokens();
   if (!auth) throw new SignedOut();
   try {
-    return saveTokens(await postRefresh(auth));
+    return await saveTokens(await postRefresh(auth));
   } catch (err) {
-    if (err.endsSession) clearTokens();
+    if (err.endsSession) await clearTokens();
     throw err;
   }
 }
 
 export async function accessToken() {
-  const auth = loadTokens();
+  const auth = await loadTokens();
   if (!auth) throw new SignedOut();
   if (!isExpired(auth.accessToken)) return auth.accessToken;
   return (await refresh()).accessToken;

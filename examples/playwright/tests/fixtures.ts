@@ -74,12 +74,18 @@ export const test = base.extend<Options & Fixtures>({
     const res = await mock.post('/__mock/sessions', { data: { sub: `user-${testInfo.testId}` } });
     expect(res.status(), await res.text()).toBe(201);
     const session: Session = await res.json();
-    // Signed in as the app would be after its login page; only once, so a reload keeps what the app stored since.
+    // Signed in as the app would be after its login page: the pair in the app's IndexedDB store
+    // (app/session.js). Only once, so a reload keeps what the app stored since. The app's own
+    // open request comes after this one, so its first read waits for this write.
     await page.addInitScript((s) => {
-      if (!sessionStorage.getItem('seeded')) {
-        sessionStorage.setItem('seeded', '1');
-        localStorage.setItem('auth', JSON.stringify(s));
-      }
+      if (sessionStorage.getItem('seeded')) return;
+      sessionStorage.setItem('seeded', '1');
+      const open = indexedDB.open('tiny-app', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('auth');
+      open.onsuccess = () => {
+        open.result.transaction('auth', 'readwrite').objectStore('auth').put(s, 'pair');
+        open.result.close();
+      };
     }, { sub: session.sub, accessToken: session.accessToken, refreshToken: session.refreshToken });
     await use(session);
     try {

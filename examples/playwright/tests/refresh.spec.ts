@@ -1,7 +1,8 @@
 import { test, expect, findingsOf, type Session } from './fixtures';
 import type { APIRequestContext, Page } from '@playwright/test';
 
-const storedAuth = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('auth') ?? 'null'));
+// What the app has stored, read through its own module (app/session.js).
+const storedAuth = (page: Page) => page.evaluate(async () => (await import('/session.js')).loadTokens());
 
 async function sessionState(mock: APIRequestContext, session: Session) {
   const res = await mock.get(`/__mock/sessions/${session.sessionId}`);
