@@ -108,7 +108,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	if _, err := s.faults.remove(ctx, 0); err != nil {
 		return err
 	}
-	s.events.clear()
+	s.events.Clear()
 	s.diag.reset()
 	s.sessionClocks.reset()
 	return s.seedFixtures(ctx)

@@ -169,7 +169,7 @@ func (s *Server) observe(h http.Header, r *http.Request, status int) {
 	if !ok {
 		return
 	}
-	id := s.events.reserve()
+	id := s.events.Reserve()
 	v.mu.Lock()
 	v.id = id
 	n, sid, problems, op := v.refresh, v.sessionID, v.validation, v.op
@@ -201,13 +201,13 @@ func (s *Server) observe(h http.Header, r *http.Request, status int) {
 			kinds = append(kinds, k)
 		}
 		s.diag.findings.add(f)
-		if s.events.enabled() {
+		if s.events.Enabled() {
 			e := Event{Type: EventDiagnostic, Time: f.At, Method: redact.JWTs(r.Method), Path: redact.JWTs(r.URL.Path),
 				Status: status, Code: code, SessionID: sid, Finding: &f}
 			if op != nil {
 				e.Operation = operationName(op)
 			}
-			s.events.add(e)
+			s.addEvent(e)
 		}
 	}
 	h.Set(HeaderDiagnostic, strings.Join(kinds, ", "))
@@ -217,7 +217,7 @@ func (s *Server) observe(h http.Header, r *http.Request, status int) {
 func fingerprint(h token.Hash) string { return hex.EncodeToString(h[:6]) }
 
 // streamName is the SSE event name of e: "request", or its Type.
-func (e *Event) streamName() string {
+func (e Event) streamName() string {
 	if e.Type != "" {
 		return e.Type
 	}
