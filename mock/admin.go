@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+
+	"github.com/appmaker/refresh-conformance/mock/console"
 )
 
 // adminPrefix is the mock's own API, outside the document. Frontend test suites rely on it.
@@ -56,7 +58,7 @@ func (s *Server) routeAdmin() {
 }
 
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	if s.serveConsole(w, r) {
+	if console.Serve(w, r) {
 		return
 	}
 	if s.cfg.adminToken != "" {
@@ -108,7 +110,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	if _, err := s.faults.remove(ctx, 0); err != nil {
 		return err
 	}
-	s.events.clear()
+	s.events.Clear()
 	s.diag.reset()
 	s.sessionClocks.reset()
 	return s.seedFixtures(ctx)

@@ -42,7 +42,7 @@ func WithStormLimit(l diagnose.StormLimit) Option {
 // diagnostics is the watcher that judges every refresh, and the findings it made.
 type diagnostics struct {
 	watcher  *diagnose.Watcher
-	findings *findingLog
+	findings *diagnose.Findings
 }
 
 // newDiagnostics is nil when cfg turns the diagnostics off.
@@ -54,7 +54,7 @@ func newDiagnostics(cfg config) (*diagnostics, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &diagnostics{watcher: w, findings: newFindingLog()}, nil
+	return &diagnostics{watcher: w, findings: diagnose.NewFindings()}, nil
 }
 
 // reset forgets every session and finding (POST /__mock/reset).
@@ -63,7 +63,7 @@ func (d *diagnostics) reset() {
 		return
 	}
 	d.watcher.Reset()
-	d.findings.clearAll()
+	d.findings.ClearAll()
 }
 
 // forgetSwept drops what is kept about the sessions a sweep removed from store.
@@ -71,12 +71,12 @@ func (d *diagnostics) forgetSwept(ctx context.Context, store session.Store) {
 	if d == nil {
 		return
 	}
-	for _, id := range d.findings.sessionIDs() {
+	for _, id := range d.findings.SessionIDs() {
 		if _, err := store.Get(ctx, id); !errors.Is(err, session.ErrNotFound) {
 			continue
 		}
 		d.watcher.Forget(id)
-		d.findings.clear(id)
+		d.findings.Clear(id)
 	}
 }
 
@@ -169,7 +169,7 @@ func (s *Server) observe(h http.Header, r *http.Request, status int) {
 	if !ok {
 		return
 	}
-	id := s.events.reserve()
+	id := s.events.Reserve()
 	v.mu.Lock()
 	v.id = id
 	n, sid, problems, op := v.refresh, v.sessionID, v.validation, v.op
@@ -200,14 +200,14 @@ func (s *Server) observe(h http.Header, r *http.Request, status int) {
 		if k := string(f.Kind); !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
 		}
-		s.diag.findings.add(f)
-		if s.events.enabled() {
+		s.diag.findings.Add(f)
+		if s.events.Enabled() {
 			e := Event{Type: EventDiagnostic, Time: f.At, Method: redact.JWTs(r.Method), Path: redact.JWTs(r.URL.Path),
 				Status: status, Code: code, SessionID: sid, Finding: &f}
 			if op != nil {
 				e.Operation = operationName(op)
 			}
-			s.events.add(e)
+			s.addEvent(e)
 		}
 	}
 	h.Set(HeaderDiagnostic, strings.Join(kinds, ", "))
@@ -217,7 +217,7 @@ func (s *Server) observe(h http.Header, r *http.Request, status int) {
 func fingerprint(h token.Hash) string { return hex.EncodeToString(h[:6]) }
 
 // streamName is the SSE event name of e: "request", or its Type.
-func (e *Event) streamName() string {
+func (e Event) streamName() string {
 	if e.Type != "" {
 		return e.Type
 	}

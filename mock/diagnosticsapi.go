@@ -28,7 +28,7 @@ func (s *Server) handleListFindings(w http.ResponseWriter, r *http.Request) {
 		s.writeAdminError(w, r, ErrDiagnosticsOff)
 		return
 	}
-	writeJSON(w, http.StatusOK, FindingList{Findings: s.diag.findings.all()})
+	writeJSON(w, http.StatusOK, FindingList{Findings: s.diag.findings.All()})
 }
 
 func (s *Server) handleClearFindings(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +36,7 @@ func (s *Server) handleClearFindings(w http.ResponseWriter, r *http.Request) {
 		s.writeAdminError(w, r, ErrDiagnosticsOff)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"cleared": s.diag.findings.clearAll()})
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": s.diag.findings.ClearAll()})
 }
 
 func (s *Server) handleListSessionFindings(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +45,7 @@ func (s *Server) handleListSessionFindings(w http.ResponseWriter, r *http.Reques
 		s.writeAdminError(w, r, err)
 		return
 	}
-	findings, _ := s.diag.findings.session(id)
+	findings, _ := s.diag.findings.Session(id)
 	writeJSON(w, http.StatusOK, FindingList{Findings: findings})
 }
 
@@ -55,7 +55,7 @@ func (s *Server) handleClearSessionFindings(w http.ResponseWriter, r *http.Reque
 		s.writeAdminError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"cleared": s.diag.findings.clear(id)})
+	writeJSON(w, http.StatusOK, map[string]int{"cleared": s.diag.findings.Clear(id)})
 }
 
 // findingsSession resolves the {id} of a session's diagnostics: a session the store has, or
@@ -65,7 +65,7 @@ func (s *Server) findingsSession(r *http.Request) (string, error) {
 		return "", ErrDiagnosticsOff
 	}
 	id := s.resolveSessionID(r.PathValue("id"))
-	if _, ok := s.diag.findings.session(id); ok {
+	if _, ok := s.diag.findings.Session(id); ok {
 		return id, nil
 	}
 	if _, err := s.store.Get(r.Context(), id); err != nil {

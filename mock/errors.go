@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/appmaker/refresh-conformance/internal/journal"
 	"github.com/appmaker/refresh-conformance/internal/redact"
 	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/spec"
@@ -37,7 +38,7 @@ var (
 	ErrAdminUnauthorized = errors.New("the control plane needs 'Authorization: Bearer <admin token>' (--admin-token)")
 	ErrClockFixed        = errors.New("this mock runs on a clock it cannot move")
 	ErrFaultNotFound     = errors.New("no such fault rule")
-	ErrTooManyStreams    = errors.New("too many event streams are open")
+	ErrTooManyStreams    = journal.ErrTooManyStreams
 	ErrEventsOff         = errors.New("events are not recorded (--events 0)")
 	ErrDiagnosticsOff    = errors.New("client diagnostics are off (--diagnostics=false)")
 )

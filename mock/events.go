@@ -3,7 +3,6 @@ package mock
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/appmaker/refresh-conformance/internal/redact"
@@ -85,123 +84,12 @@ func note(ctx context.Context, fn func(v *verdict)) {
 	}
 }
 
-// eventLog is a ring of the last events. Writers take one slot each without a global lock,
-// so recording stays off the refresh path's critical section; followers are woken only
-// when there are any.
-type eventLog struct {
-	slots   []eventSlot
-	last    atomic.Uint64 // id of the newest event
-	floor   atomic.Uint64 // ids at or below it were cleared by a reset
-	waiters atomic.Int32
-	mu      sync.Mutex
-	wake    chan struct{}
-	stop    <-chan struct{} // closed when the server shuts down
-}
-
-type eventSlot struct {
-	mu sync.Mutex
-	ev Event
-}
-
-func newEventLog(size int, stop <-chan struct{}) *eventLog {
-	return &eventLog{slots: make([]eventSlot, size), wake: make(chan struct{}), stop: stop}
-}
-
-func (l *eventLog) enabled() bool { return l != nil && len(l.slots) > 0 }
-
-// add records e, with the id reserved for it or the next one.
-func (l *eventLog) add(e Event) {
+// addEvent records e, with the id reserved for it or the next one.
+func (s *Server) addEvent(e Event) {
 	if e.ID == 0 {
-		e.ID = l.last.Add(1)
+		e.ID = s.events.Reserve()
 	}
-	slot := &l.slots[e.ID%uint64(len(l.slots))]
-	slot.mu.Lock()
-	if slot.ev.ID < e.ID { // a reserved id filled late must not overwrite a newer event
-		slot.ev = e
-	}
-	slot.mu.Unlock()
-	if l.waiters.Load() > 0 {
-		l.mu.Lock()
-		close(l.wake)
-		l.wake = make(chan struct{})
-		l.mu.Unlock()
-	}
-}
-
-// after returns up to limit events with ids above since, oldest first, and how many
-// were overwritten before they could be read.
-func (l *eventLog) after(since uint64, limit int) (events []Event, missed uint64) {
-	last := l.last.Load()
-	if since > last {
-		since = 0 // an id from an earlier run of the mock: everything here is newer
-	}
-	if floor := l.floor.Load(); since < floor {
-		since = floor
-	}
-	if size := uint64(len(l.slots)); last-since > size {
-		missed = last - since - size
-		since = last - size
-	}
-	if n := last - since; limit > 0 && n > uint64(limit) {
-		since = last - uint64(limit)
-	}
-	for id := since + 1; id <= last; id++ {
-		slot := &l.slots[id%uint64(len(l.slots))]
-		slot.mu.Lock()
-		ev := slot.ev
-		slot.mu.Unlock()
-		if ev.ID < id {
-			break // taken by a writer that has not filled it yet: read it next time
-		}
-		if ev.ID == id {
-			events = append(events, ev)
-		}
-	}
-	return events, missed
-}
-
-// reserve takes the next id now for an event added later with it: a refresh's findings name
-// its event before its answer is sent. Readers stop at a reserved id until it is filled.
-func (l *eventLog) reserve() uint64 { return l.last.Add(1) }
-
-// ready reports whether the event after since can be read (or is already overwritten): not
-// while its id is reserved and unfilled.
-func (l *eventLog) ready(since uint64) bool {
-	id := max(since, l.floor.Load()) + 1
-	if id > l.last.Load() {
-		return false
-	}
-	slot := &l.slots[id%uint64(len(l.slots))]
-	slot.mu.Lock()
-	defer slot.mu.Unlock()
-	return slot.ev.ID >= id
-}
-
-// newest is the id of the newest event.
-func (l *eventLog) newest() uint64 { return l.last.Load() }
-
-// clear forgets every event so far; ids keep counting, so followers are not confused.
-func (l *eventLog) clear() { l.floor.Store(l.last.Load()) }
-
-// wait blocks until an event newer than since is added, ctx ends or the server stops;
-// it reports whether the caller should read again.
-func (l *eventLog) wait(ctx context.Context, since uint64) bool {
-	l.waiters.Add(1)
-	defer l.waiters.Add(-1)
-	l.mu.Lock()
-	wake := l.wake
-	l.mu.Unlock()
-	if l.ready(since) {
-		return true
-	}
-	select {
-	case <-wake:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-l.stop:
-		return false
-	}
+	s.events.Put(e.ID, e)
 }
 
 func redactFields(fields map[string][]string) map[string][]string {
@@ -229,7 +117,7 @@ func (s *Server) record(method, path string, status int, code string, v *verdict
 	if len(v.validation) > 0 {
 		e.ValidationErrors = redactFields(v.validation)
 	}
-	s.events.add(e)
+	s.addEvent(e)
 }
 
 // operationName is how the control plane names an operation.

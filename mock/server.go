@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/appmaker/refresh-conformance/internal/journal"
 	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/mock/token"
 	"github.com/appmaker/refresh-conformance/spec"
@@ -30,9 +31,8 @@ type Server struct {
 	refresh *spec.Operation
 	gen     *bodyGenerator
 	faults  faultTable
-	events  *eventLog
+	events  *journal.Log[Event]
 	diag    *diagnostics // nil with --diagnostics=false
-	streams atomic.Int32
 	// fixtures indexes the fixtures' first tokens; replaced whole on reset.
 	fixtures atomic.Pointer[fixtureIndex]
 	// fits caches which of the mock's own error bodies each operation's responses accept.
@@ -65,7 +65,7 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 	}
 	stopping := make(chan struct{})
 	s := &Server{doc: doc, cfg: cfg, clock: cfg.clock, store: cfg.store, minter: minter, base: doc.LocalBasePath(),
-		allowed: map[string]bool{}, gen: newBodyGenerator(seed), events: newEventLog(cfg.events, stopping), stopping: stopping}
+		allowed: map[string]bool{}, gen: newBodyGenerator(seed), events: journal.New[Event](cfg.events, stopping), stopping: stopping}
 	if cfg.shared != nil {
 		s.clock = &sharedClock{base: cfg.clock, state: cfg.shared}
 		s.faults.fleet = &sharedFaults{state: cfg.shared, build: s.newFault}
@@ -111,14 +111,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	elapsed := stopwatch()
 	admin := strings.HasPrefix(r.URL.Path, adminPrefix) && s.cfg.admin
 	var v *verdict
-	if !admin && r.URL.Path != "/healthz" && (s.events.enabled() || s.diag != nil) {
+	if !admin && r.URL.Path != "/healthz" && (s.events.Enabled() || s.diag != nil) {
 		v, ex.Context = &ex.verdict, r.Context()
 		r = r.WithContext(ex)
 	}
 	defer func() {
 		d := elapsed()
 		s.logLine(r, sw, d)
-		if v != nil && s.events.enabled() {
+		if v != nil && s.events.Enabled() {
 			s.record(r.Method, r.URL.Path, sw.status, sw.Header().Get(HeaderError), v, d)
 		}
 	}()

@@ -46,10 +46,11 @@ func (p *Proxy) refuse(w http.ResponseWriter, ex *exchange) {
 		Proto: "HTTP/1.1", Header: h.Clone()}
 	ex.judged.Response, ex.judged.Body = resp, raw
 	ex.judged.Duration = p.cfg.now().Sub(ex.start)
+	p.observe(ex, h, status, raw, true)
 	p.annotate(h, ex)
 	w.WriteHeader(status)
 	_, _ = w.Write(raw)
-	p.emit(ex, true)
+	p.emit(ex, true, status)
 }
 
 // answerError answers when the upstream gave no answer in time, or none at all: 504 or
@@ -79,7 +80,7 @@ func (p *Proxy) answerError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	writeProxyError(w, status, code, message)
 	if ex != nil && !appGone {
-		p.emit(ex, false)
+		p.emit(ex, false, status)
 	}
 }
 

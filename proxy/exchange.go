@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/appmaker/refresh-conformance/conformance"
+	"github.com/appmaker/refresh-conformance/mock/diagnose"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -33,8 +34,15 @@ type exchange struct {
 	// presented is the fingerprint of the refresh token the request presented.
 	presented *fingerprint
 	family    *fingerprint
-	released  bool
-	found     []pending
+	// token is the presented refresh token's fingerprint as the client diagnostics name it;
+	// rotated and replayed say what the 201 did with it (a new pair, or a grace window's
+	// same pair again).
+	token             string
+	rotated, replayed bool
+	// eventID is the exchange's event in the journal, once taken.
+	eventID  uint64
+	released bool
+	found    []pending
 }
 
 // pending is a violation without its time and record, which emit adds.
@@ -102,7 +110,7 @@ func (p *Proxy) newExchange(r *http.Request, op *spec.Operation) (*exchange, err
 		if json.Unmarshal(plain, &req) == nil && req.RefreshToken != "" {
 			f := fingerprintOf(req.RefreshToken)
 			family, found := p.families.present(f, ex.id)
-			ex.presented, ex.family = &f, &family
+			ex.presented, ex.family, ex.token = &f, &family, diagnose.Fingerprint(req.RefreshToken)
 			if found != nil {
 				ex.add(found.rule, found.party, found.description, found.location, found.seen)
 			}
@@ -165,9 +173,10 @@ func (p *Proxy) judgeResponse(resp *http.Response) error {
 			p.judgeRotation(ex)
 		}
 	}
+	p.observe(ex, resp.Header, resp.StatusCode, ex.judged.Body, false)
 	ex.judged.Response = resp // the record shows the headers as forwarded
 	p.annotate(resp.Header, ex)
-	p.emit(ex, false)
+	p.emit(ex, false, resp.StatusCode)
 	return nil
 }
 
@@ -178,8 +187,14 @@ func (p *Proxy) judgeRotation(ex *exchange) {
 		ex.addFailure(RuleInvalidResponse, PartyServer, err)
 		return
 	}
-	for _, f := range p.families.answered(ex.presented, pair.AccessToken, pair.RefreshToken, ex.id) {
+	found, replayed := p.families.answered(ex.presented, pair.AccessToken, pair.RefreshToken, ex.id)
+	ex.replayed = replayed
+	ex.rotated = ex.presented != nil && !replayed
+	for _, f := range found {
 		ex.found = append(ex.found, pending{f.rule, f.party, f.description, f.location, f.seen, &f.family})
+		if f.rule == RuleNoRotation {
+			ex.rotated = false
+		}
 	}
 }
 

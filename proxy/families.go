@@ -130,13 +130,13 @@ func (fs *families) release(f fingerprint) {
 }
 
 // answered judges the 201 of exchange id, which presented token presented (nil when it
-// presented none the proxy could read) and was answered pair.
-func (fs *families) answered(presented *fingerprint, access, refresh string, id uint64) []finding {
+// presented none the proxy could read) and was answered pair. replayed says the answer was
+// a grace window's: the same pair an earlier 201 answered that token.
+func (fs *families) answered(presented *fingerprint, access, refresh string, id uint64) (out []finding, replayed bool) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	answered := fingerprintOf(refresh)
 	pair := fingerprintOf(access, refresh)
-	var out []finding
 	var st *tokenState
 	graceReplay := false
 	family := answered
@@ -151,7 +151,7 @@ func (fs *families) answered(presented *fingerprint, access, refresh string, id 
 			// RFC 9700 §4.14.2: a refresh rotates the refresh token; answering the one presented does not.
 			return []finding{{rule: RuleNoRotation, party: PartyServer, family: family, location: rfcRotation,
 				description: "a refresh answers a new refresh token",
-				seen:        "answered 201 with the refresh token that was presented"}}
+				seen:        "answered 201 with the refresh token that was presented"}}, false
 		}
 		switch {
 		case st.spentBy == 0 || st.spentBy == id:
@@ -173,5 +173,5 @@ func (fs *families) answered(presented *fingerprint, access, refresh string, id 
 	} else if !ok {
 		fs.add(answered, &tokenState{family: family, firstSeen: id})
 	}
-	return out
+	return out, graceReplay
 }

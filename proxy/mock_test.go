@@ -14,9 +14,9 @@ import (
 )
 
 // startMock serves the reference mock on loopback and returns its base URL with /api/v1.
-func startMock(t testing.TB) string {
+func startMock(t testing.TB, opts ...mock.Option) string {
 	t.Helper()
-	srv, err := mock.NewServer(doc(t), mock.WithLogger(slog.New(slog.DiscardHandler)))
+	srv, err := mock.NewServer(doc(t), append([]mock.Option{mock.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

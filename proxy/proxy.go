@@ -8,9 +8,12 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/appmaker/refresh-conformance/internal/journal"
+	"github.com/appmaker/refresh-conformance/mock/diagnose"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -39,6 +42,12 @@ type config struct {
 	strict    bool
 	annotate  bool
 	now       func() time.Time
+	// The proxy's own /__mock/ paths, and the client diagnostics.
+	noAdmin       bool
+	adminToken    string
+	events        int
+	noDiagnostics bool
+	diagnose      diagnose.Config
 }
 
 // Option configures a Proxy.
@@ -78,6 +87,10 @@ type Proxy struct {
 	cfg      config
 	families *families
 	seq      atomic.Uint64
+	events   *journal.Log[Event]
+	diag     *diagnostics // nil with WithDiagnostics(false)
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // New returns a proxy to upstream, an http or https URL with the server's base path
@@ -88,7 +101,8 @@ func New(doc *spec.Spec, upstream string, opts ...Option) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := config{timeout: DefaultTimeout, maxTokens: DefaultMaxTokens, now: time.Now, sink: SinkFunc(func(Violation) {})}
+	cfg := config{timeout: DefaultTimeout, maxTokens: DefaultMaxTokens, now: time.Now, sink: SinkFunc(func(Violation) {}),
+		events: DefaultEventBuffer}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -98,13 +112,21 @@ func New(doc *spec.Spec, upstream string, opts ...Option) (*Proxy, error) {
 	if cfg.maxTokens < 1 {
 		return nil, fmt.Errorf("proxy: at least one token fingerprint must be remembered, not %d", cfg.maxTokens)
 	}
+	if cfg.events < 0 || cfg.events > 1<<20 {
+		return nil, fmt.Errorf("proxy: the event buffer holds 0 to %d events, not %d", 1<<20, cfg.events)
+	}
+	diag, err := newDiagnostics(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.transport == nil {
 		if cfg.transport, err = UpstreamTransport("", false); err != nil {
 			return nil, err
 		}
 	}
 	p := &Proxy{doc: doc, upstream: u, base: strings.TrimRight(u.Path, "/"), routes: newRoutes(doc), cfg: cfg,
-		families: newFamilies(cfg.maxTokens)}
+		families: newFamilies(cfg.maxTokens), diag: diag, stop: make(chan struct{})}
+	p.events = journal.New[Event](cfg.events, p.stop)
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:        p.rewrite,
 		Transport:      cfg.transport,
@@ -139,8 +161,12 @@ func (p *Proxy) Upstream() *url.URL { u := *p.upstream; return &u }
 // BasePath is the upstream's path, under which the document's operations are judged.
 func (p *Proxy) BasePath() string { return p.base }
 
-// ServeHTTP forwards r and judges the exchange when the document declares its operation.
+// ServeHTTP answers the proxy's own /__mock/ paths (AdminPrefix), forwards every other
+// request and judges the exchange when the document declares its operation.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.serveAdmin(w, r) {
+		return
+	}
 	op := match(p.routes, p.base, r.Method, r.URL.Path)
 	if op == nil {
 		p.rp.ServeHTTP(w, r)

@@ -14,21 +14,28 @@ import (
 // maxShownBody is how much of a body a record shows.
 const maxShownBody = 2 << 10
 
-// emit hands the exchange's violations to the sink, each with the exchange's record.
-func (p *Proxy) emit(ex *exchange, refused bool) {
-	if len(ex.found) == 0 {
-		return
-	}
-	rec := ex.record(refused)
-	now := p.cfg.now()
-	for _, f := range ex.found {
-		v := Violation{Time: now, Rule: f.rule, Party: f.party, Description: f.description,
-			Location: f.location, Seen: redactText(ex.redactor.Redact(f.seen)), Exchange: rec}
-		if f.family != nil {
-			v.Family = f.family.String()
+// emit hands the exchange's violations to the sink, each with the exchange's record, and
+// puts the exchange and its violations in the journal. status is what the app got.
+func (p *Proxy) emit(ex *exchange, refused bool, status int) {
+	var violations []Violation
+	if len(ex.found) > 0 {
+		rec := ex.record(refused)
+		now := p.cfg.now()
+		for _, f := range ex.found {
+			v := Violation{Time: now, Rule: f.rule, Party: f.party, Description: f.description,
+				Location: f.location, Seen: redactText(ex.redactor.Redact(f.seen)), Exchange: rec}
+			if f.family != nil {
+				v.Family = f.family.String()
+			}
+			p.cfg.sink.Report(v)
+			violations = append(violations, v)
 		}
-		p.cfg.sink.Report(v)
 	}
+	var code string
+	if resp := ex.judged.Response; resp != nil && !refused {
+		code = resp.Header.Get(upstreamCodeHeader)
+	}
+	p.record(ex, status, code, violations)
 }
 
 // record shows the exchange with every credential and token redacted.

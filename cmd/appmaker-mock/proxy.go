@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/appmaker/refresh-conformance/mock/diagnose"
 	"github.com/appmaker/refresh-conformance/proxy"
 )
 
@@ -29,10 +30,11 @@ const (
 )
 
 type proxyOptions struct {
-	addr, upstream, specFile, report, upstreamCA string
-	timeout                                      time.Duration
-	maxTokens                                    int
-	strict, annotate, insecure                   bool
+	addr, upstream, specFile, report, upstreamCA, adminToken string
+	timeout, raceWindow                                      time.Duration
+	maxTokens, events                                        int
+	strict, annotate, insecure, admin, diagnostics           bool
+	stormLimit                                               diagnose.StormLimit
 }
 
 func parseProxyFlags(args []string, stderr io.Writer) (*proxyOptions, error) {
@@ -49,6 +51,13 @@ func parseProxyFlags(args []string, stderr io.Writer) (*proxyOptions, error) {
 	fs.BoolVar(&o.insecure, "upstream-insecure", false, "do not verify the upstream's TLS certificate (a test server's self-signed one)")
 	fs.DurationVar(&o.timeout, "timeout", proxy.DefaultTimeout, "bound on each exchange of a declared operation; past it the app gets 504")
 	fs.IntVar(&o.maxTokens, "max-tokens", proxy.DefaultMaxTokens, "how many refresh-token fingerprints the refresh rules remember (oldest forgotten first)")
+	fs.BoolVar(&o.admin, "admin", true, "serve the proxy's own /__mock/events, /__mock/diagnostics and the console at /__mock/ui/ (off: all of /__mock/ passes through)")
+	fs.StringVar(&o.adminToken, "admin-token", "", "require 'Authorization: Bearer <token>' on the proxy's own /__mock/ calls (not on those passed through)")
+	fs.IntVar(&o.events, "events", proxy.DefaultEventBuffer, "how many events (exchanges, violations, findings) /__mock/events remembers; 0 for none")
+	fs.BoolVar(&o.diagnostics, "diagnostics", true, "say what the app did wrong with its refresh tokens, as the mock does, with token families for sessions")
+	fs.DurationVar(&o.raceWindow, "race-window", diagnose.DefaultRaceWindow, "client diagnostics: presentations of one refresh token this close together race each other")
+	o.stormLimit = diagnose.StormLimit{Count: diagnose.DefaultStormCount, Window: diagnose.DefaultStormWindow}
+	fs.Var(&o.stormLimit, "storm-limit", "client diagnostics: more rotations of one token family than `count/window` are a refresh storm")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `appmaker-mock proxy --upstream URL forwards every request to URL and answers the
 upstream's answer unchanged, and judges each exchange of an operation the document declares:
@@ -78,6 +87,9 @@ Flags:
 	if o.upstream == "" {
 		return nil, errors.New("proxy: --upstream is required, e.g. --upstream http://localhost:5001/api/v1")
 	}
+	if o.raceWindow <= 0 {
+		return nil, fmt.Errorf("proxy: --race-window %v: want a duration above 0, such as 2s", o.raceWindow)
+	}
 	return o, nil
 }
 
@@ -106,7 +118,9 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		reportTo, report = o.report, f
 	}
 	p, err := proxy.New(doc, o.upstream, proxy.WithSink(proxy.JSONLines(report)), proxy.WithTransport(transport),
-		proxy.WithTimeout(o.timeout), proxy.WithMaxTokens(o.maxTokens), proxy.WithStrict(o.strict), proxy.WithAnnotate(o.annotate))
+		proxy.WithTimeout(o.timeout), proxy.WithMaxTokens(o.maxTokens), proxy.WithStrict(o.strict), proxy.WithAnnotate(o.annotate),
+		proxy.WithAdmin(o.admin), proxy.WithAdminToken(o.adminToken), proxy.WithEventBuffer(o.events),
+		proxy.WithDiagnostics(o.diagnostics), proxy.WithRaceWindow(o.raceWindow), proxy.WithStormLimit(o.stormLimit))
 	if err != nil {
 		return err
 	}
@@ -116,11 +130,15 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stderr, "appmaker-mock proxy: forwarding http://%s%s to %s, judging %d operations of %s; violations to %s\n",
 		ln.Addr(), p.BasePath(), p.Upstream(), len(doc.Operations()), doc.Source(), reportTo)
+	if o.admin {
+		fmt.Fprintf(stderr, "appmaker-mock proxy: live view at http://%s/__mock/ui/ (events: /__mock/events, findings: /__mock/diagnostics)\n", ln.Addr())
+	}
 	if o.insecure {
 		fmt.Fprintln(stderr, "appmaker-mock proxy: WARNING: --upstream-insecure: the upstream's certificate is not verified")
 	}
 	hs := &http.Server{Handler: p, ReadHeaderTimeout: proxyReadHeaderTimeout, IdleTimeout: proxyIdleTimeout,
 		MaxHeaderBytes: proxyMaxHeaderBytes}
+	hs.RegisterOnShutdown(p.CloseStreams) // open event streams would hold the shutdown
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

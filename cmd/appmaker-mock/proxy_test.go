@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,8 @@ func TestProxyHelpNamesItsFlagsAndTheirEnvironment(t *testing.T) {
 		t.Fatalf("run(proxy --help) = %v, want flag.ErrHelp", err)
 	}
 	for _, want := range []string{"-upstream", "-addr", "-report", "-annotate", "-strict", "-upstream-ca", "-upstream-insecure",
-		"-timeout", "-max-tokens", "APPMAKER_MOCK_PROXY_"} {
+		"-timeout", "-max-tokens", "-admin", "-admin-token", "-events", "-diagnostics", "-race-window", "-storm-limit",
+		"APPMAKER_MOCK_PROXY_"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("proxy --help does not mention %s:\n%s", want, stderr.String())
 		}
@@ -80,6 +82,8 @@ func TestProxyRefusesABadCommandLine(t *testing.T) {
 		{[]string{"--upstream", "http://localhost:5001/api/v1", "--upstream-ca", filepath.Join(t.TempDir(), "none.pem")}, "upstream CA"},
 		{[]string{"--upstream", "http://localhost:5001/api/v1", "--timeout", "0s"}, "timeout must be positive"},
 		{[]string{"--upstream", "http://localhost:5001/api/v1", "stray"}, "unexpected argument"},
+		{[]string{"--upstream", "http://localhost:5001/api/v1", "--race-window", "0s"}, "--race-window"},
+		{[]string{"--upstream", "http://localhost:5001/api/v1", "--events", "-1"}, "event buffer"},
 	} {
 		err := run(context.Background(), append([]string{"proxy", "--addr", "127.0.0.1:0"}, c.args...), io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -89,7 +93,9 @@ func TestProxyRefusesABadCommandLine(t *testing.T) {
 }
 
 // The proxy subcommand in front of a mock, configured from its environment: a replayed
-// token reaches the report file as the client's violation, with no token in it.
+// token reaches the report file as the client's violation, with no token in it, and the
+// proxy's own journal and findings, behind its admin token; an open event stream does not
+// hold the shutdown.
 func TestProxySubcommandReportsAReplayedToken(t *testing.T) {
 	doc, err := spec.Load()
 	if err != nil {
@@ -104,6 +110,7 @@ func TestProxySubcommandReportsAReplayedToken(t *testing.T) {
 	report := filepath.Join(t.TempDir(), "violations.jsonl")
 	t.Setenv("APPMAKER_MOCK_PROXY_UPSTREAM", upstream.URL+"/api/v1")
 	t.Setenv("APPMAKER_MOCK_PROXY_ANNOTATE", "true")
+	t.Setenv("APPMAKER_MOCK_PROXY_ADMIN_TOKEN", "s3cret")
 	t.Setenv("APPMAKER_MOCK_ADDR", "127.0.0.1:1") // the mock's variable: not the proxy's
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -149,6 +156,42 @@ func TestProxySubcommandReportsAReplayedToken(t *testing.T) {
 		t.Fatalf("the replay answered %d with %s %q, want the mock's 401 annotated", second.StatusCode,
 			proxy.ViolationHeader, second.Header.Get(proxy.ViolationHeader))
 	}
+	admin := func(path, token string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, body
+	}
+	if resp, body := admin("/__mock/events", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the proxy's events without its admin token = %d %s", resp.StatusCode, body)
+	}
+	var list proxy.EventList
+	if resp, body := admin("/__mock/events", "s3cret"); resp.StatusCode != http.StatusOK || json.Unmarshal(body, &list) != nil ||
+		!slices.ContainsFunc(list.Events, func(e proxy.Event) bool {
+			return e.Type == proxy.EventViolation && e.Violation.Rule == proxy.RuleSpentTokenPresented
+		}) {
+		t.Errorf("the proxy's events with its admin token = %d %s, want the spent token's violation", resp.StatusCode, body)
+	}
+	var found proxy.FindingList
+	if resp, body := admin("/__mock/diagnostics", "s3cret"); resp.StatusCode != http.StatusOK || json.Unmarshal(body, &found) != nil ||
+		len(found.Findings) == 0 {
+		// concurrent-refresh or stale-token-replay, as the time between the two refreshes falls.
+		t.Errorf("the proxy's findings = %d %s, want the replay found", resp.StatusCode, body)
+	}
+	streamReq, _ := http.NewRequest(http.MethodGet, base+"/__mock/events?follow=1", nil)
+	streamReq.Header.Set("Authorization", "Bearer s3cret")
+	stream, err := http.DefaultClient.Do(streamReq)
+	if err != nil || stream.StatusCode != http.StatusOK {
+		t.Fatalf("the proxy's event stream: %v %v", stream, err)
+	}
+	defer stream.Body.Close()
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("the proxy did not shut down cleanly: %v", err)

@@ -1,4 +1,6 @@
-// The appmaker-mock console: a page over the /__mock/ control plane. Everything a client
+// The appmaker-mock console: a page over the /__mock/ control plane. Served by the proxy
+// (appmaker-mock proxy), whose GET /__mock/events list says "proxy", it shows the proxy tab
+// instead: the exchanges, the violations and the findings, live. Everything a client
 // can set (sub, org, paths, codes, fault text) is put in the page as text (textContent,
 // text nodes), never as markup. No token is ever shown: the control plane never answers
 // one, except POST /__mock/sessions, whose body this page does not read.
@@ -19,6 +21,7 @@
     loading: false,
     dirty: false,
     following: false,
+    proxy: null, // what the proxy says of itself, when a proxy serves the page
   };
 
   const $ = (sel) => document.querySelector(sel);
@@ -252,9 +255,66 @@
 
   async function loadEvents() {
     const list = await api('GET', 'events?limit=100');
+    state.proxy = list.proxy || null;
     $('#events tbody').replaceChildren();
-    list.events.forEach(addEvent);
+    if (state.proxy) {
+      $('#violations tbody').replaceChildren();
+      list.events.forEach((e) => onEvent(e.type || 'request', e));
+    } else {
+      list.events.forEach(addEvent);
+    }
     state.since = list.newest;
+  }
+
+  // onEvent shows one event of the stream by its kind: request, violation, diagnostic.
+  function onEvent(kind, e) {
+    if (kind === 'request') {
+      addEvent(e);
+      if (!state.proxy) reloadSessions();
+    } else if (kind === 'violation' && state.proxy) {
+      addViolation(e);
+    } else if (kind === 'diagnostic' && state.proxy) {
+      loadFindings();
+    }
+  }
+
+  // ---- the proxy tab ----
+  function showTab(name) {
+    for (const section of document.querySelectorAll('main [data-tab]')) section.hidden = section.getAttribute('data-tab') !== name;
+    for (const b of document.querySelectorAll('#tabs button[data-show]')) b.setAttribute('aria-pressed', String(b.getAttribute('data-show') === name));
+  }
+
+  function prepend(tbody, row) {
+    tbody.prepend(row);
+    while (tbody.rows.length > maxEvents) tbody.deleteRow(-1);
+  }
+
+  function addViolation(e) {
+    const v = e.violation || {};
+    const x = v.exchange || {};
+    const detail = el('details', {}, el('summary', {}, (x.method || '') + ' ' + (x.url || '') + ' → ' + (x.status || 'no answer')),
+      el('pre', {}, JSON.stringify({ request: x.request, response: x.response, curl: x.curl }, null, 2)));
+    prepend($('#violations tbody'), el('tr', { 'data-event-id': String(e.id), 'data-rule': String(v.rule || '') },
+      el('td', {}, String(e.id)),
+      el('td', { title: e.time }, (e.time || '').slice(11, 19)),
+      el('td', { class: 'rule' }, String(v.rule || '')),
+      el('td', { class: 'party-' + String(v.party || '') }, String(v.party || '')),
+      el('td', { class: 'location' }, String(v.location || '')),
+      el('td', { class: 'seen' }, String(v.seen || ''), v.family ? el('span', { class: 'reason' }, 'family ' + v.family) : null),
+      el('td', { class: 'exchange' }, detail)));
+  }
+
+  async function loadFindings() {
+    try {
+      const { findings } = await api('GET', 'diagnostics');
+      $('#findings tbody').replaceChildren(...findings.slice().reverse().slice(0, maxEvents).map((f) =>
+        el('tr', { 'data-kind': String(f.kind) },
+          el('td', { class: 'kind' }, String(f.kind)),
+          el('td', { class: 'severity-' + String(f.severity) }, String(f.severity)),
+          el('td', { class: 'session' }, f.sessionId === null ? '—' : String(f.sessionId)),
+          el('td', {}, (f.eventIds || []).join(', ')),
+          el('td', {}, String(f.message || '')))));
+    } catch (e) { fail(e); }
   }
 
   // follow reads GET /__mock/events?follow=1 with fetch rather than EventSource: an
@@ -304,12 +364,11 @@
       if (line.startsWith('event: ')) kind = line.slice(7);
       else if (line.startsWith('data: ')) data += line.slice(6);
     }
-    if (kind !== 'request' || !data) return;
+    if (!data) return;
     let e;
     try { e = JSON.parse(data); } catch { return; }
     state.since = Math.max(state.since, e.id);
-    addEvent(e);
-    reloadSessions();
+    onEvent(kind, e);
   }
 
   // ---- start ----
@@ -333,11 +392,28 @@
     }
     $('#token-panel').hidden = true;
     $('#console').hidden = false;
-    await Promise.all([loadClock(), reloadSessions(), loadFaults()]);
+    if (state.proxy) {
+      // A proxy has no clock, sessions or fault rules of its own: only its tab.
+      document.title = 'appmaker-mock proxy console';
+      $('h1 .sub').textContent = 'proxy console';
+      $('#tab-mock').hidden = true;
+      $('#no-proxy').hidden = true;
+      $('#proxy-views').hidden = false;
+      $('#proxy-upstream').textContent = 'judging the exchanges with ' + state.proxy.upstream;
+      showTab('proxy');
+      await loadFindings();
+    } else {
+      showTab('mock');
+      await Promise.all([loadClock(), reloadSessions(), loadFaults()]);
+    }
     follow();
   }
 
   function wire() {
+    $('#tabs').addEventListener('click', (ev) => {
+      const b = ev.target.closest('button[data-show]');
+      if (b) showTab(b.getAttribute('data-show'));
+    });
     $('#token-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       state.token = $('#token-input').value;
@@ -374,7 +450,7 @@
     });
     // A session started elsewhere shows up with its first request's event; coming back to
     // the tab shows it at once.
-    document.addEventListener('visibilitychange', () => { if (!document.hidden && !$('#console').hidden) reloadSessions(); });
+    document.addEventListener('visibilitychange', () => { if (!document.hidden && !$('#console').hidden && !state.proxy) reloadSessions(); });
   }
 
   wire();

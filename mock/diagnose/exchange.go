@@ -35,6 +35,9 @@ type Exchange struct {
 	Replayed bool
 	// Forced: a fault rule or a Prefer header chose the answer; it says nothing about the session.
 	Forced bool
+	// Ended: the answer told the client its session is over, known otherwise than by Code (a
+	// proxy in front of a server that sends no machine code takes a refresh's 401 for it).
+	Ended bool
 
 	// NoCredential: the request had neither Authorization: Bearer nor x-access-token.
 	NoCredential bool
@@ -60,6 +63,9 @@ const (
 func (ex Exchange) ends() bool {
 	if ex.Forced {
 		return false
+	}
+	if ex.Ended {
+		return true
 	}
 	switch ex.Code {
 	case codeReused, codeRevoked, codeExpired:

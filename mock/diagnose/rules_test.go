@@ -31,6 +31,7 @@ func refuse(id int64, after time.Duration, token string, gen int, code string) d
 
 func lost(ex diagnose.Exchange) diagnose.Exchange               { ex.Status = 0; return ex }
 func forced(ex diagnose.Exchange) diagnose.Exchange             { ex.Forced = true; return ex }
+func ended(ex diagnose.Exchange) diagnose.Exchange              { ex.Ended = true; return ex }
 func in(session string, ex diagnose.Exchange) diagnose.Exchange { ex.Session = session; return ex }
 func rotatedAt(d time.Duration, ex diagnose.Exchange) diagnose.Exchange {
 	ex.RotatedAt = t0.Add(d)
@@ -128,6 +129,15 @@ func TestRules(t *testing.T) {
 			nil},
 		{"a forced 401 ends nothing", grace, []diagnose.Exchange{
 			forced(refuse(1, 0, "aa", 1, revoked)), rotate(2, 5*time.Second, "aa", 1), rotate(3, 10*time.Second, "bb", 2)},
+			nil},
+		{"a 401 without a code, known to end the session (a proxy's view)", grace, []diagnose.Exchange{
+			ended(refuse(1, 0, "aa", 1, "")), refuse(2, window+1, "bb", 1, ""), refuse(3, window+2, "cc", 1, "")},
+			[]string{"3:refresh-after-logout[1 2 3]"}},
+		{"a 401 without a code, not known to end anything", grace, []diagnose.Exchange{
+			refuse(1, 0, "aa", 1, ""), refuse(2, window+1, "bb", 1, ""), refuse(3, window+2, "cc", 1, "")},
+			nil},
+		{"a forced answer ends nothing, even marked ended", grace, []diagnose.Exchange{
+			forced(ended(refuse(1, 0, "aa", 1, ""))), refuse(2, window+1, "bb", 1, ""), refuse(3, window+2, "cc", 1, "")},
 			nil},
 		{"a session that rotates again (clock set back) lives", grace, []diagnose.Exchange{
 			refuse(1, 0, "aa", 1, expired), rotate(2, time.Minute, "aa", 1), rotate(3, 2*time.Minute, "bb", 2)},

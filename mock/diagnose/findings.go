@@ -1,11 +1,9 @@
-package mock
+package diagnose
 
 import (
 	"cmp"
 	"slices"
 	"sync"
-
-	"github.com/appmaker/refresh-conformance/mock/diagnose"
 )
 
 // Bounds on the findings kept: per session, for requests with no session, and sessions.
@@ -16,10 +14,11 @@ const (
 	maxSessionsWithFindings = 1024
 )
 
-// findingLog keeps the watcher's findings per session in the order they were made. A finding
-// made again under the same Key (a concurrent-refresh burst that grew) replaces the earlier
-// one and moves to the end, where its time now puts it.
-type findingLog struct {
+// Findings keeps a Watcher's findings per session in the order they were made, within the
+// bounds above. A finding made again under the same Key (a concurrent-refresh burst that
+// grew) replaces the earlier one and moves to the end, where its time now puts it. It is
+// safe for concurrent use.
+type Findings struct {
 	mu       sync.Mutex
 	seq      uint64
 	sessions map[string][]loggedFinding
@@ -28,12 +27,14 @@ type findingLog struct {
 
 type loggedFinding struct {
 	seq uint64
-	diagnose.Finding
+	Finding
 }
 
-func newFindingLog() *findingLog { return &findingLog{sessions: map[string][]loggedFinding{}} }
+// NewFindings returns an empty store.
+func NewFindings() *Findings { return &Findings{sessions: map[string][]loggedFinding{}} }
 
-func (l *findingLog) add(f diagnose.Finding) {
+// Add keeps f.
+func (l *Findings) Add(f Finding) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seq++
@@ -59,7 +60,7 @@ func appendBounded(list []loggedFinding, f loggedFinding, bound int) []loggedFin
 }
 
 // dropStalestSession forgets the session whose newest finding is the oldest.
-func (l *findingLog) dropStalestSession() {
+func (l *Findings) dropStalestSession() {
 	var stalest string
 	var newest uint64
 	for id, list := range l.sessions {
@@ -70,16 +71,16 @@ func (l *findingLog) dropStalestSession() {
 	delete(l.sessions, stalest)
 }
 
-// session lists the findings of one session, oldest first; ok is false when it has none.
-func (l *findingLog) session(id string) (findings []diagnose.Finding, ok bool) {
+// Session lists the findings of one session, oldest first; ok is false when it has none.
+func (l *Findings) Session(id string) (findings []Finding, ok bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	list, ok := l.sessions[id]
 	return unlog(list), ok
 }
 
-// all lists every finding, of every session and of none, oldest first.
-func (l *findingLog) all() []diagnose.Finding {
+// All lists every finding, of every session and of none, oldest first.
+func (l *Findings) All() []Finding {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	merged := slices.Clone(l.alone)
@@ -90,16 +91,16 @@ func (l *findingLog) all() []diagnose.Finding {
 	return unlog(merged)
 }
 
-func unlog(list []loggedFinding) []diagnose.Finding {
-	out := make([]diagnose.Finding, len(list))
+func unlog(list []loggedFinding) []Finding {
+	out := make([]Finding, len(list))
 	for i, f := range list {
 		out[i] = f.Finding
 	}
 	return out
 }
 
-// clear forgets one session's findings and says how many there were.
-func (l *findingLog) clear(id string) int {
+// Clear forgets one session's findings and says how many there were.
+func (l *Findings) Clear(id string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := len(l.sessions[id])
@@ -107,8 +108,8 @@ func (l *findingLog) clear(id string) int {
 	return n
 }
 
-// clearAll forgets every finding and says how many there were.
-func (l *findingLog) clearAll() int {
+// ClearAll forgets every finding and says how many there were.
+func (l *Findings) ClearAll() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := len(l.alone)
@@ -120,8 +121,8 @@ func (l *findingLog) clearAll() int {
 	return n
 }
 
-// sessionIDs lists the sessions that have findings.
-func (l *findingLog) sessionIDs() []string {
+// SessionIDs lists the sessions that have findings.
+func (l *Findings) SessionIDs() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	ids := make([]string, 0, len(l.sessions))
