@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,7 @@ import (
 // what the README shows. `make readme` runs it with the other TestREADME tests.
 //
 // How a block is run is said by its first line, when that is a comment in square brackets
-// (the README says so in one line, under its first block):
+// (the README says so near its top):
 //
 //   - No tag: the block runs, in one bash that reads every such block in README order, as a
 //     reader types them into one terminal (so the shell helpers defined once serve every
@@ -45,11 +46,18 @@ import (
 // background job counts for the command running when it appeared. A command with nothing
 // shown must exit 0. A mismatch names the README line of the shown output, a failed command
 // its own line; tokens in the output are redacted.
+//
+// The README tests live in this package because make test builds its test binary anyway:
+// they compile nothing of their own, read the flag sets in the process (parseFlags,
+// parseProxyFlags, conformance.RegisterFlags), and the one binary they run is a link.
 func TestREADMEBlocks(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq", "make"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("the README's blocks need %s: sudo apt-get install %s", tool, tool)
 		}
+	}
+	if v := curlVersion(t); v[0] < 7 || v[0] == 7 && v[1] < 84 {
+		t.Skipf("the README's blocks need curl 7.84 or newer (%%header{}), this is %d.%d: install a newer curl", v[0], v[1])
 	}
 	r := loadREADME(t)
 	blocks := r.shBlocks(t)
@@ -164,6 +172,20 @@ func (r *readme) startServer(t *testing.T, b shBlock, srv *readmeServers) {
 	case isGoRun:
 		srv.restartMock(w[3:], false)
 	}
+}
+
+// curlVersion is the major and minor version `curl --version` reports.
+func curlVersion(t *testing.T) [2]int {
+	t.Helper()
+	out, err := exec.Command("curl", "--version").Output()
+	if err != nil {
+		t.Fatalf("curl --version: %v", err)
+	}
+	var v [2]int
+	if _, err := fmt.Sscanf(string(out), "curl %d.%d", &v[0], &v[1]); err != nil {
+		t.Fatalf("curl --version said %q: %v", firstLine(string(out)), err)
+	}
+	return v
 }
 
 func firstLine(s string) string {
