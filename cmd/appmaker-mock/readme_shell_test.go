@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/appmaker/refresh-conformance/internal/redact"
 )
 
 // readmeShell is one bash reading the README's blocks from its stdin, one after another,
@@ -185,11 +187,11 @@ func (s *readmeServers) start(args ...string) (*mockProcess, string) {
 		}
 		select {
 		case <-p.exited:
-			t.Fatalf("appmaker-mock %s exited before serving: %v\n%s", strings.Join(args, " "), p.exitErr, p.stderr.String())
+			t.Fatalf("appmaker-mock %s exited before serving: %v\n%s", strings.Join(args, " "), p.exitErr, redact.JWTs(p.stderr.String()))
 		case <-time.After(10 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("appmaker-mock %s did not say where it serves:\n%s", strings.Join(args, " "), p.stderr.String())
+			t.Fatalf("appmaker-mock %s did not say where it serves:\n%s", strings.Join(args, " "), redact.JWTs(p.stderr.String()))
 		}
 	}
 }
