@@ -38,7 +38,7 @@ conformance: export CONFORMANCE_TOKEN_CMD = $(value TOKEN_CMD)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help build test mock conformance conformance-bin bench lint fuzz dist image image-test e2e mutate FORCE
+.PHONY: help build test readme mock conformance conformance-bin bench lint fuzz dist image image-test e2e mutate FORCE
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,11 @@ test: ## go vet and every test with -race (fuzz seed corpora included), and make
 	$(GO) test -race -vet=all -count=1 -timeout=$(TEST_TIMEOUT) ./...
 	@if command -v npm >/dev/null 2>&1 && test -x '$(CHROMIUM)'; then $(MAKE) --no-print-directory e2e; \
 	else echo "SKIPPED make e2e (the Playwright recipe): it needs npm and Chromium at $(CHROMIUM): sudo apt-get install chromium (CHROMIUM= for another path)"; fi
+
+# The README tests link the mock's binary with -race, as make test compiles it: after a
+# make test that is a link, not a second compile of libopenapi.
+readme: ## run README.md's sh blocks against a mock of their own, and check its flags tables against the programs (make test runs it too)
+	$(GO) test -race -count=1 -timeout=$(TEST_TIMEOUT) -run '^TestREADME' ./cmd/appmaker-mock
 
 mock: ## run the mock on localhost:5001 (ARGS='--seed' for a ready session)
 	$(GO) run ./cmd/appmaker-mock $(ARGS)

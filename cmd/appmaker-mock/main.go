@@ -130,8 +130,9 @@ Control plane:     /__mock/ (sessions, clock, faults, events, diagnostics, reset
                    curl -sS http://localhost:5001/__mock/openapi.json
 Watch an app:      appmaker-mock proxy --upstream URL (see appmaker-mock proxy --help)
 
-Every flag can also be set by an environment variable: %s plus the flag name in
-upper case with - as _ (e.g. APPMAKER_MOCK_REUSE_GRACE=2s). The command line wins.
+Every flag but --version and --healthcheck can also be set by an environment variable:
+%s plus the flag name in upper case with - as _ (e.g. APPMAKER_MOCK_REUSE_GRACE=2s).
+The command line wins.
 
 Flags:
 `, envPrefix)

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -11,16 +15,45 @@ import (
 // patience bounds every wait on the built binary; reaching it means it hung.
 const patience = 60 * time.Second
 
+// builtMocks are the binaries buildMock built, by their extra go build flags, so that the
+// package's tests (the README's among them) link the command once per variant, not once
+// per test. TestMain removes them.
+var builtMocks = struct {
+	sync.Mutex
+	dir  string
+	bins map[string]string
+}{bins: map[string]string{}}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtMocks.dir != "" {
+		_ = os.RemoveAll(builtMocks.dir)
+	}
+	os.Exit(code)
+}
+
 // buildMock builds this command into a temporary directory, with -race when the tests
 // run with it, so that a race in the binary under load fails the test too. extra goes
-// to go build before the package (e.g. -ldflags).
+// to go build before the package (e.g. -ldflags). A second call with the same extra
+// returns the same binary.
 func buildMock(t *testing.T, extra ...string) string {
 	t.Helper()
+	builtMocks.Lock()
+	defer builtMocks.Unlock()
+	key := strings.Join(extra, "\x00")
+	if bin, ok := builtMocks.bins[key]; ok {
+		return bin
+	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("the go command is needed to build the binary: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "appmaker-mock")
+	if builtMocks.dir == "" {
+		if builtMocks.dir, err = os.MkdirTemp("", "appmaker-mock-test-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(builtMocks.dir, fmt.Sprintf("appmaker-mock-%d", len(builtMocks.bins)))
 	args := []string{"build", "-o", bin}
 	if raceEnabled {
 		args = append(args, "-race")
@@ -29,6 +62,7 @@ func buildMock(t *testing.T, extra ...string) string {
 	if out, err := exec.Command(goTool, append(args, ".")...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	builtMocks.bins[key] = bin
 	return bin
 }
 
