@@ -71,7 +71,7 @@ conformance: ## run the conformance suite with the Ginkgo CLI (TARGET=, TOKEN_CM
 conformance-bin: ## build bin/conformance, the suite as one binary for machines without Go
 	$(GO) test -c -o bin/conformance ./suites
 
-bench: ## the mock side by side with the minting reference under load (wrk if installed), memory per session, in-process benchmarks; about 4 minutes
+bench: ## the mock (memory, diagnostics off, Redis) side by side with the minting reference under load (wrk if installed), memory per session, in-process benchmarks; about 6 minutes
 	$(GO) run ./cmd/bench $(BENCH_ARGS)
 
 lint: ## gofmt and go vet

@@ -30,11 +30,14 @@ func main() {
 const usage = `Usage: go run ./cmd/bench [flags]     (make bench BENCH_ARGS='...')
 
 Measures the mock against the minting reference, a net/http server that signs an HS256
-JWT with golang-jwt and draws a random token per answer and keeps nothing. Each round
-starts every server afresh and loads it with the same generator (wrk when installed,
-else the Go one), connections and duration; each answer's pair is chained into the next
-request, so the mock's load is successful rotations only. Then it fills a store with
---memory-sessions sessions, and runs the in-process benchmarks of ./spec and ./mock.
+JWT with golang-jwt and draws a random token per answer and keeps nothing, next to the
+mock with --diagnostics=false and the mock on a Redis store (a redis-server it starts on
+loopback; left out, and the report says so, without redis-server). Each round starts
+every server afresh and loads it with the same generator (wrk when installed, else the
+Go one), connections and duration; each answer's pair is chained into the next request,
+so the mock's load is successful rotations only. Then it fills a store with
+--memory-sessions sessions, and runs the in-process benchmarks of ./spec, ./mock and
+./proxy (the proxy's added latency at p50 beside direct calls).
 
 It prints, as Markdown on stdout (progress on stderr), the medians over the rounds of
 the mock's successful rotations/s and server CPU time per answer (from /proc) as ratios
@@ -42,7 +45,7 @@ to the reference's in the same round, the mock's peak RSS under load, the bytes 
 live session, every round, and how busy other processes kept the machine meanwhile.
 The issue's targets are printed next to the figures; nothing asserts them.
 
-With the defaults it takes about 4 minutes on 2 cores. Nothing is written to the
+With the defaults it takes about 6 minutes on 2 cores. Nothing is written to the
 source tree; the binaries are built in a temporary directory.
 
 Flags:

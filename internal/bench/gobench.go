@@ -17,7 +17,7 @@ type GoBenchmark struct {
 }
 
 // GoBenchArgs are the arguments of the in-process benchmark run.
-var GoBenchArgs = []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "./spec", "./mock"}
+var GoBenchArgs = []string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "./spec", "./mock", "./proxy"}
 
 // RunGoBenchmarks runs `go test` with GoBenchArgs in dir and reads its results.
 func RunGoBenchmarks(ctx context.Context, goTool, dir string) ([]GoBenchmark, error) {

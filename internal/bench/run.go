@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,6 +31,8 @@ const (
 	targetRatio      = 0.7      // successful rotations/s, mock / minting reference
 	targetRSS        = 64 << 20 // peak RSS of the mock under load
 	targetPerSession = 512      // bytes of live heap per session, with MemorySessions of them
+	// Issue 24: successful rotations/s with diagnostics on, against off.
+	targetDiagnostics = 0.95
 )
 
 // binary is one of the programs Run builds.
@@ -62,23 +65,29 @@ type variant struct {
 	mock bool
 	// targets: the issue's targets (ratio, peak RSS) are judged on this variant.
 	targets bool
+	// diagnosticsOff: the mock without its client diagnostics; the targets variant's
+	// throughput against this one's is issue 24's figure (at least 0.95).
+	diagnosticsOff bool
+	// redis: the mock runs on a Redis store (a redis-server Run starts on loopback); the
+	// variant is left out, and the report says so, where redis-server is not installed.
+	redis bool
 }
 
 // variants are the servers every load round measures, each started afresh, one after the
 // other, with the same generator, connections and duration. The first is the reference:
 // every other variant's throughput and CPU per answer are given as ratios to its figures
 // in the same round, and the round loop needs nothing else to know about a variant.
-//
-// A later round adds its server here as one more entry, and the table grows a row:
-// the mock on the Redis store ({bin: binMock, args: "--store", "redis://…", mock: true};
-// a variant that needs a service running first gets a start/stop hook on this struct
-// then), the mock behind the proxy (a binary of its own in binaries, loaded on the
-// proxy's address), the mock with diagnostics on and off (two entries differing in one
-// flag). Only the entry with targets set is judged against the issue's targets.
+// Only the entry with targets set is judged against the issue's targets.
 func variants() []variant {
 	return []variant{
 		{name: "minting reference: bench-bare --mint", bin: binBare, args: []string{"--mint"}},
 		{name: "appmaker-mock --log off", bin: binMock, args: []string{"--log", "off"}, mock: true, targets: true},
+		// Issue 24: the client diagnostics may cost at most 5% of the throughput.
+		{name: "appmaker-mock --log off --diagnostics=false", bin: binMock,
+			args: []string{"--log", "off", "--diagnostics=false"}, mock: true, diagnosticsOff: true},
+		// Issue 17: the fleet's store. Each run gets a key prefix of its own in one redis-server.
+		{name: "appmaker-mock --log off --store redis://…", bin: binMock, args: []string{"--log", "off"},
+			mock: true, redis: true},
 	}
 }
 
@@ -92,6 +101,13 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	rep := report{Started: started.UTC(), Machine: machineLine(), LoadBefore: loadAverage(), Variants: variants()}
+	redis, err := startRedisFor(ctx, &rep, tmp, stderr)
+	if err != nil {
+		return err
+	}
+	if redis != nil {
+		defer redis.stop()
+	}
 
 	progress(stderr, "building the servers")
 	bins := map[binary]string{}
@@ -130,7 +146,12 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 			j := (i + k) % len(rep.Variants)
 			v := rep.Variants[j]
 			progress(stderr, "round %d of %d: %s for %s", i+1, cfg.Rounds, v.name, cfg.Duration)
-			if round[j], err = loadRun(ctx, cfg, bins[v.bin], v, generate, stderr); err != nil {
+			args := v.args
+			if v.redis {
+				args = append(slices.Clip(args), "--store", redis.url(), "--store-prefix", fmt.Sprintf("bench-%d:", i+1),
+					"--signing-key", "make-bench-signing-key")
+			}
+			if round[j], err = loadRun(ctx, cfg, bins[v.bin], v.mock, args, generate, stderr); err != nil {
 				return fmt.Errorf("round %d, %s: %w", i+1, v.name, err)
 			}
 		}
@@ -190,17 +211,17 @@ func (r serverRun) OtherCores() float64 {
 	return max(0, r.Others.Seconds()/r.Elapsed.Seconds())
 }
 
-// loadRun starts v's binary and loads it.
-func loadRun(ctx context.Context, cfg Config, bin string, v variant, generate func(Load) (LoadResult, error),
-	stderr io.Writer) (serverRun, error) {
-	srv, err := startServer(ctx, bin, v.args, stderr)
+// loadRun starts bin with args and loads it; mock says whether it is a mock (see variant).
+func loadRun(ctx context.Context, cfg Config, bin string, mock bool, args []string,
+	generate func(Load) (LoadResult, error), stderr io.Writer) (serverRun, error) {
+	srv, err := startServer(ctx, bin, args, stderr)
 	if err != nil {
 		return serverRun{}, err
 	}
 	defer srv.stop()
 	l := Load{Addr: srv.addr, Path: "/api/v1/auth/refresh-token", Connections: cfg.Connections,
 		Threads: cfg.Threads, Duration: cfg.Duration}
-	if v.mock {
+	if mock {
 		if l.Pool, err = mintPool(ctx, srv.addr, cfg.Pool); err != nil {
 			return serverRun{}, err
 		}
