@@ -110,7 +110,7 @@ func pickMedia(resp *v3.Response) (string, *v3.MediaType) {
 
 // exampleNames lists the named examples of op's answer with status.
 func exampleNames(op *spec.Operation, status int) []string {
-	_, media := pickMedia(op.Response(status))
+	_, media := pickMedia(spec.ResponseOf(op, status))
 	if media == nil || media.Examples == nil {
 		return nil
 	}
@@ -127,7 +127,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, op *spec.Operat
 	if len(p.applied) > 0 {
 		w.Header().Set("Preference-Applied", strings.Join(p.applied, ", "))
 	}
-	resp := op.Response(status)
+	resp := spec.ResponseOf(op, status)
 	if resp != nil && resp.Headers != nil {
 		for name, h := range resp.Headers.FromOldest() {
 			if v, ok := s.gen.headerValue(h); ok && !strings.EqualFold(name, "Content-Type") {
