@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/appmaker/refresh-conformance/spec"
 )
 
 // ErrNoValidBody means the generator drew no body the document accepts for the schema:
@@ -25,7 +27,7 @@ var ErrNoValidBody = errors.New("conformance: the generator drew no body the doc
 // names rapid's seed, the minimal (shrunk) body and its curl line; the minimal exchange
 // alone goes to the client's observer.
 func CheckGeneratedBodies(ctx context.Context, cl *Client, c Case, token string, n int, deadline time.Time) (sent int, err error) {
-	gen := valueGen(flatten(c.Operation.RequestSchema(c.mediaType)))
+	gen := valueGen(flatten(spec.RequestSchemaOf(c.Operation, c.mediaType)))
 	var (
 		failing bool
 		lastEx  *Exchange

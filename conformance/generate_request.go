@@ -34,7 +34,7 @@ func newRequest(op *spec.Operation) request {
 		return r
 	}
 	r.path = op.Path
-	for _, p := range op.Parameters() {
+	for _, p := range spec.ParametersOf(op) {
 		value := parameterValue(p.Schema, p.Example)
 		switch p.In {
 		case "path":
@@ -61,7 +61,7 @@ func newRequest(op *spec.Operation) request {
 		r.mediaType = types[0]
 	}
 	if r.mediaType != "" {
-		r.schema = flatten(op.RequestSchema(r.mediaType))
+		r.schema = flatten(spec.RequestSchemaOf(op, r.mediaType))
 		r.body = sample(r.schema)
 	}
 	return r
@@ -261,7 +261,7 @@ func requirementName(req spec.SecurityRequirement) string {
 func (r request) headerCases() []Case {
 	var cases []Case
 	for _, p := range r.op.Parameters() {
-		if p.In != "header" || p.Required == nil || !*p.Required || ignoredHeader(p.Name) {
+		if p.In != "header" || !p.Required || ignoredHeader(p.Name) {
 			continue
 		}
 		c := r.base(KindHeaderMissing, "header "+p.Name+" missing (required)")
@@ -307,13 +307,8 @@ func (r request) positiveCases() []Case {
 }
 
 func (r request) mediaTypeObject() *v3.MediaType {
-	rb := r.op.Op().RequestBody
-	if r.mediaType == "" || rb == nil || rb.Content == nil {
+	if r.mediaType == "" {
 		return nil
 	}
-	mt, ok := rb.Content.Get(r.mediaType)
-	if !ok || mt == nil {
-		return nil
-	}
-	return mt
+	return spec.RequestMediaTypeOf(r.op, r.mediaType)
 }

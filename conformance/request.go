@@ -50,7 +50,7 @@ func ValidateRequest(doc *spec.Spec, op *spec.Operation, ex *Exchange, r *Redact
 }
 
 func securityLocation(op *spec.Operation) string {
-	if op.Op().Security != nil {
+	if op.DeclaresSecurity() {
 		return OperationLocation(op) + ".security"
 	}
 	return "security"

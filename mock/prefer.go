@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/appmaker/refresh-conformance/mock/answer"
 	"github.com/appmaker/refresh-conformance/spec"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) preference(r *http.Request, op *spec.Operation) (preference, er
 		if status == 0 {
 			status = successStatus(op)
 		}
-		if names := exampleNames(op, status); !contains(names, p.example) {
+		if names := answer.ExampleNames(op, status); !contains(names, p.example) {
 			problems = append(problems, fmt.Sprintf("example=%s is not an example of the %d answer of %s; its examples: %s",
 				p.example, status, operationName(op), listOrNone(names)))
 		}

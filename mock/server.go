@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/appmaker/refresh-conformance/internal/journal"
+	"github.com/appmaker/refresh-conformance/mock/answer"
 	"github.com/appmaker/refresh-conformance/mock/session"
 	"github.com/appmaker/refresh-conformance/mock/token"
 	"github.com/appmaker/refresh-conformance/spec"
@@ -29,7 +30,7 @@ type Server struct {
 	logLine loggerFunc
 	allowed map[string]bool
 	refresh *spec.Operation
-	gen     *bodyGenerator
+	gen     answer.Generator
 	faults  faultTable
 	events  *journal.Log[Event]
 	diag    *diagnostics // nil with --diagnostics=false
@@ -65,7 +66,7 @@ func NewServer(doc *spec.Spec, opts ...Option) (*Server, error) {
 	}
 	stopping := make(chan struct{})
 	s := &Server{doc: doc, cfg: cfg, clock: cfg.clock, store: cfg.store, minter: minter, base: doc.LocalBasePath(),
-		allowed: map[string]bool{}, gen: newBodyGenerator(seed), events: journal.New[Event](cfg.events, stopping), stopping: stopping}
+		allowed: map[string]bool{}, gen: answer.New(seed), events: journal.New[Event](cfg.events, stopping), stopping: stopping}
 	if cfg.shared != nil {
 		s.clock = &sharedClock{base: cfg.clock, state: cfg.shared}
 		s.faults.fleet = &sharedFaults{state: cfg.shared, build: s.newFault}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/orderedmap"
 )
@@ -17,14 +16,32 @@ type Operation struct {
 	Method string // upper case: "POST"
 	Path   string // the path template as written: "/auth/refresh-token"
 
+	// model is the operation's libopenapi objects, an *operationModel; typed any so that
+	// no field of Operation has their types (see the package doc). modelOf reads it.
+	model       any
+	statuses    []string // "201", "4XX", "default", in document order
+	responses   map[string][]string
+	requestCTs  []string
+	bodyReq     bool
+	ownSecurity bool
+	security    []SecurityRequirement
+	parameters  []Parameter
+}
+
+// operationModel is what an Operation holds of libopenapi's model.
+type operationModel struct {
 	item       *v3.PathItem
 	op         *v3.Operation
-	statuses   []string // "201", "4XX", "default", in document order
-	responses  map[string][]string
-	requestCTs []string
-	bodyReq    bool
-	security   []SecurityRequirement
-	parameters []*v3.Parameter
+	parameters []*v3.Parameter // path-item ones first
+}
+
+func modelOf(o *Operation) *operationModel { return o.model.(*operationModel) }
+
+// Parameter is one declared parameter of an operation.
+type Parameter struct {
+	Name     string
+	In       string // path, query, header, cookie
+	Required bool
 }
 
 // SecurityRequirement is one alternative of an operation's security: every scheme in it
@@ -40,8 +57,9 @@ type SecurityScheme struct {
 	Param  string // for apiKey: the header, query or cookie name
 }
 
-func newOperation(s *Spec, method, path string, item *v3.PathItem, op *v3.Operation) *Operation {
-	o := &Operation{ID: op.OperationId, Method: method, Path: path, item: item, op: op, responses: map[string][]string{}}
+func newOperation(model *v3.Document, method, path string, item *v3.PathItem, op *v3.Operation) *Operation {
+	m := &operationModel{item: item, op: op}
+	o := &Operation{ID: op.OperationId, Method: method, Path: path, model: m, responses: map[string][]string{}}
 	if op.Responses != nil {
 		if op.Responses.Codes != nil {
 			for code, r := range op.Responses.Codes.FromOldest() {
@@ -59,28 +77,34 @@ func newOperation(s *Spec, method, path string, item *v3.PathItem, op *v3.Operat
 		o.bodyReq = rb.Required != nil && *rb.Required
 	}
 	reqs := op.Security
+	o.ownSecurity = reqs != nil
 	if reqs == nil {
-		reqs = s.model.Security
+		reqs = model.Security
 	}
 	for _, r := range reqs {
 		var req SecurityRequirement
 		if r.Requirements != nil {
 			for name := range r.Requirements.FromOldest() {
-				req = append(req, s.securityScheme(name))
+				req = append(req, securityScheme(model, name))
 			}
 		}
 		o.security = append(o.security, req)
 	}
-	o.parameters = append(append(o.parameters, item.Parameters...), op.Parameters...)
+	m.parameters = append(append(m.parameters, item.Parameters...), op.Parameters...)
+	for _, p := range m.parameters {
+		if p != nil {
+			o.parameters = append(o.parameters, Parameter{Name: p.Name, In: p.In, Required: p.Required != nil && *p.Required})
+		}
+	}
 	return o
 }
 
-func (s *Spec) securityScheme(name string) SecurityScheme {
+func securityScheme(model *v3.Document, name string) SecurityScheme {
 	sc := SecurityScheme{Name: name}
-	if s.model.Components == nil || s.model.Components.SecuritySchemes == nil {
+	if model.Components == nil || model.Components.SecuritySchemes == nil {
 		return sc
 	}
-	if def, ok := s.model.Components.SecuritySchemes.Get(name); ok && def != nil {
+	if def, ok := model.Components.SecuritySchemes.Get(name); ok && def != nil {
 		sc.Type, sc.Scheme, sc.In, sc.Param = def.Type, strings.ToLower(def.Scheme), def.In, def.Name
 	}
 	return sc
@@ -98,10 +122,6 @@ func mediaTypes(content *orderedmap.Map[string, *v3.MediaType]) []string {
 }
 
 func (o *Operation) String() string { return o.Method + " " + o.Path }
-
-// PathItem and Op expose the libopenapi model of the operation; callers must not modify them.
-func (o *Operation) PathItem() *v3.PathItem { return o.item }
-func (o *Operation) Op() *v3.Operation      { return o.op }
 
 // Statuses lists the declared response keys as written: "201", "4XX", "default".
 func (o *Operation) Statuses() []string { return append([]string(nil), o.statuses...) }
@@ -134,40 +154,11 @@ func (o *Operation) ResponseMediaTypes(code int) []string {
 	return append([]string(nil), o.responses[key]...)
 }
 
-// Response returns the libopenapi response object that covers code, or nil.
-func (o *Operation) Response(code int) *v3.Response {
-	key, ok := o.StatusKey(code)
-	if !ok || o.op.Responses == nil {
-		return nil
-	}
-	if key == "default" {
-		return o.op.Responses.Default
-	}
-	for k, r := range o.op.Responses.Codes.FromOldest() {
-		if strings.EqualFold(k, key) {
-			return r
-		}
-	}
-	return nil
-}
-
 // RequestMediaTypes lists the media types the request body may have.
 func (o *Operation) RequestMediaTypes() []string { return append([]string(nil), o.requestCTs...) }
 
 // RequestBodyRequired reports whether the document marks the request body required.
 func (o *Operation) RequestBodyRequired() bool { return o.bodyReq }
-
-// RequestSchema is the schema of the request body for a media type, or nil.
-func (o *Operation) RequestSchema(mediaType string) *base.Schema {
-	if o.op.RequestBody == nil || o.op.RequestBody.Content == nil {
-		return nil
-	}
-	mt, ok := o.op.RequestBody.Content.Get(mediaType)
-	if !ok || mt == nil || mt.Schema == nil {
-		return nil
-	}
-	return mt.Schema.Schema()
-}
 
 // Security lists the alternatives of the operation's effective security (operation
 // level, else document level).
@@ -175,9 +166,13 @@ func (o *Operation) Security() []SecurityRequirement {
 	return append([]SecurityRequirement(nil), o.security...)
 }
 
+// DeclaresSecurity reports whether the operation declares its own security; when it
+// does not, the document's applies.
+func (o *Operation) DeclaresSecurity() bool { return o.ownSecurity }
+
 // Parameters lists path-item and operation parameters, path-item ones first.
-func (o *Operation) Parameters() []*v3.Parameter {
-	return append([]*v3.Parameter(nil), o.parameters...)
+func (o *Operation) Parameters() []Parameter {
+	return append([]Parameter(nil), o.parameters...)
 }
 
 func contains(list []string, s string) bool {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"sort"
@@ -30,15 +31,31 @@ const RefreshOperationID = "refreshToken"
 // Spec is a loaded, built and validated-once OpenAPI 3 document. It is safe for
 // concurrent use.
 type Spec struct {
-	source     string
-	raw        []byte
-	doc        libopenapi.Document
-	model      *v3.Document
-	validator  validator.Validator
+	source string
+	raw    []byte
+	// lib is libopenapi's document, model and validator (a *library), behind plain
+	// method signatures: see the package doc for why no field here has their types.
+	lib        validation
 	operations []*Operation
 	byID       map[string]*Operation
 	servers    []Server
 }
+
+// validation is what Spec's methods ask of libopenapi-validator.
+type validation interface {
+	validateSecurity(r *http.Request, op *Operation) []*ValidationError
+	validateInput(r *http.Request, op *Operation) []*ValidationError
+	validateResponse(r *http.Request, op *Operation, resp *http.Response) []*ValidationError
+}
+
+// library is what Spec holds of libopenapi.
+type library struct {
+	doc       libopenapi.Document
+	model     *v3.Document
+	validator validator.Validator
+}
+
+var _ validation = (*library)(nil)
 
 // Server is one entry of the document's servers list.
 type Server struct {
@@ -87,8 +104,9 @@ func parse(source string, raw []byte) (*Spec, error) {
 	if len(verrs) > 0 {
 		return nil, fmt.Errorf("spec: %s: build validator: %w", source, errors.Join(verrs...))
 	}
-	s := &Spec{source: source, raw: raw, doc: doc, model: &built.Model, validator: v, byID: map[string]*Operation{}}
-	if err := s.index(); err != nil {
+	lib := &library{doc: doc, model: &built.Model, validator: v}
+	s := &Spec{source: source, raw: raw, lib: lib, byID: map[string]*Operation{}}
+	if err := indexModel(s, lib.model); err != nil {
 		return nil, fmt.Errorf("spec: %s: %w", source, err)
 	}
 	return s, nil
@@ -116,16 +134,18 @@ func describeBuildError(err error) string {
 	return strings.Join(parts, "; ")
 }
 
-func (s *Spec) index() error {
-	for _, srv := range s.model.Servers {
+// indexModel fills s from model. It is a function, not a method: a method of Spec mentioning
+// a libopenapi type, even an unexported one, costs every importer (see the package doc).
+func indexModel(s *Spec, model *v3.Document) error {
+	for _, srv := range model.Servers {
 		s.servers = append(s.servers, newServer(srv.URL, srv.Description))
 	}
-	if s.model.Paths == nil || s.model.Paths.PathItems == nil {
+	if model.Paths == nil || model.Paths.PathItems == nil {
 		return errors.New("the document declares no paths")
 	}
-	for path, item := range s.model.Paths.PathItems.FromOldest() {
+	for path, item := range model.Paths.PathItems.FromOldest() {
 		for method, op := range item.GetOperations().FromOldest() {
-			o := newOperation(s, strings.ToUpper(method), path, item, op)
+			o := newOperation(model, strings.ToUpper(method), path, item, op)
 			s.operations = append(s.operations, o)
 			if o.ID != "" {
 				if prev, dup := s.byID[o.ID]; dup {
@@ -161,12 +181,6 @@ func (s *Spec) Source() string { return s.source }
 
 // Raw returns the document's bytes as loaded.
 func (s *Spec) Raw() []byte { return s.raw }
-
-// Model is the libopenapi high-level model. Callers must not modify it.
-func (s *Spec) Model() *v3.Document { return s.model }
-
-// Document is the libopenapi document the model was built from.
-func (s *Spec) Document() libopenapi.Document { return s.doc }
 
 // Servers lists the document's servers in order.
 func (s *Spec) Servers() []Server { return append([]Server(nil), s.servers...) }
