@@ -1,4 +1,4 @@
-package spec
+package spec_test
 
 import (
 	"io"
@@ -6,16 +6,18 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/appmaker/refresh-conformance/spec"
 )
 
 // ValidateInput accepts the refresh bodies clients send, refuses what the document does
 // not declare, and leaves the body readable for the caller either way.
 func TestValidateInputOnRefreshBodies(t *testing.T) {
-	s, err := Load()
+	s, err := spec.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, _ := s.Operation(RefreshOperationID)
+	op, _ := s.Operation(spec.RefreshOperationID)
 	for _, tc := range []struct {
 		contentType, body string
 		valid             bool
