@@ -10,7 +10,7 @@ LABELS    ?=
 # Extra flags for `make mock`, e.g. ARGS='--reuse-grace 2s --seed'; for `make conformance`, Ginkgo's
 # flags, e.g. ARGS="--focus='generations old' -v".
 ARGS      ?=
-# Packages for `make mutate`, e.g. MUTATE='session token' (default: all four).
+# Packages for `make mutate`, e.g. MUTATE='session token' (default: all of session token redis-store refresh-rules conformance-judge).
 MUTATE    ?=
 # Extra flags for `make bench`, e.g. BENCH_ARGS='--rounds 9 --generator go' (go run ./cmd/bench --help).
 BENCH_ARGS ?=
