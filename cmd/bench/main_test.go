@@ -15,7 +15,7 @@ func TestHelpSaysWhatIsMeasured(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("run --help = %v, want flag.ErrHelp", err)
 	}
-	for _, want := range []string{"minting reference", "-rounds", "-generator", "4 minutes"} {
+	for _, want := range []string{"minting reference", "-rounds", "-generator", "6 minutes", "--diagnostics=false", "Redis store", "./proxy"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("--help lacks %q:\n%s", want, stderr.String())
 		}
