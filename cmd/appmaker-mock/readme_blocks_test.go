@@ -16,6 +16,11 @@ import (
 // e.g. a scratch copy with one line changed, to see which failure that change makes.
 const readmeFileEnv = "APPMAKER_README_FILE"
 
+// readmeBinEnv runs the README's blocks against a built appmaker-mock instead of this
+// package's own build, e.g. a binary of make dist:
+// APPMAKER_README_MOCK_BIN=$PWD/dist/appmaker-mock_linux_amd64 make readme.
+const readmeBinEnv = "APPMAKER_README_MOCK_BIN"
+
 // readme is README.md as lines; where says which line a message is about.
 type readme struct {
 	name  string // the file's base name, as messages show it

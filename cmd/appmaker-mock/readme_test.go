@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,8 @@ import (
 //     reader types them into one terminal (so the shell helpers defined once serve every
 //     later block), against this command's binary, built once by buildMock (with -race when
 //     the tests run with it: after `go test -race ./...` compiled the package, that is a
-//     link, not a second compile of libopenapi).
+//     link, not a second compile of libopenapi), or the binary APPMAKER_README_MOCK_BIN
+//     names (a release binary of make dist).
 //   - "# [against a freshly started mock]": the mock is restarted first.
 //   - "# [against a mock started with FLAGS]": restarted with FLAGS for that block; the
 //     next block without a tag gets a default one again.
@@ -66,7 +68,15 @@ func TestREADMEBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	srv := &readmeServers{t: t, bin: buildMock(t)}
+	bin := os.Getenv(readmeBinEnv)
+	if bin == "" {
+		bin = buildMock(t)
+	} else if bin, err = filepath.Abs(bin); err != nil {
+		t.Fatal(err)
+	} else {
+		t.Logf("the blocks run against %s (%s)", bin, readmeBinEnv)
+	}
+	srv := &readmeServers{t: t, bin: bin}
 	sh := startShell(t, dir)
 	for _, b := range blocks {
 		switch {
