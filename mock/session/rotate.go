@@ -85,6 +85,12 @@ func (s *Session) Rotate(r Rotation) Outcome {
 	}
 	isCurrent := subtle.ConstantTimeCompare(p.Hash[:], s.Current[:]) == 1
 	isPrevious := subtle.ConstantTimeCompare(p.Hash[:], s.Previous[:]) == 1
+	// Inside --reuse-grace of the last rotation. A twin that read the clock before the winner
+	// did sees a negative elapsed time: inside any window, but never a replay when there is
+	// no window (Grace 0).
+	inGrace := r.Grace > 0 && now.Sub(s.RotatedAt) < r.Grace
+	// A generation before the current one: the token was rotated already.
+	older := p.Generation < s.Generation
 	switch {
 	case isCurrent && !now.Before(s.CurrentExpiresAt):
 		// The control plane may have brought the current token's end forward.
@@ -97,12 +103,10 @@ func (s *Session) Rotate(r Rotation) Outcome {
 		s.CurrentExpiresAt, s.TokensExpireAt = r.Next.RefreshExpiresAt, r.Next.RefreshExpiresAt
 		s.Access, s.AccessExpiresAt = r.Next.Access, r.Next.AccessExpiresAt
 		return Rotated
-	case isPrevious && r.Grace > 0 && now.Sub(s.RotatedAt) < r.Grace:
+	case isPrevious && inGrace:
 		// Step 6: inside --reuse-grace, the racing twin of the last rotation gets the same successor.
-		// A twin that read the clock before the winner did sees a negative elapsed time: inside
-		// any window, but never a replay when there is no window (Grace 0).
 		return GraceReplay
-	case isPrevious || p.Generation < s.Generation:
+	case isPrevious || older:
 		// Step 6, RFC 6749 §10.4 and RFC 9700 §4.14.2: a rotated refresh token presented
 		// again means it leaked; revoke the whole session, so the newest token dies too.
 		s.Revoke(RevokedReuse, now)
