@@ -118,8 +118,19 @@ func (b *browser) waitFor(what, predicate string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, consoleWait+5*time.Second)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate,
-		chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(consoleWait)))
+	deadline := time.Now().Add(consoleWait)
+	var err error
+	for {
+		_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](predicate,
+			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(time.Until(deadline))))
+		// Chromium replaces a page's JavaScript context as a navigation completes; a poll
+		// started in the old one fails with this CDP error (seen on a loaded machine just
+		// after Navigate) and is simply started again in the new one.
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context with specified id") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		b.screenshot("failed")
 		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
