@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -78,5 +79,23 @@ func TestKeysOutliveTheTokensByTheSlack(t *testing.T) {
 				t.Errorf("slack %v asked: PTTL %v, want the tokens' 7 days plus %v", c.asked, ttl, c.want)
 			}
 		})
+	}
+}
+
+// An index entry that no longer matches its session (read just before another replica
+// rotated it, or left by a replica killed between two writes) finds nothing: the caller
+// then tells reuse from forgery by the token's signature, as for any token not current.
+func TestAStaleIndexEntryFindsNothing(t *testing.T) {
+	ctx, now := context.Background(), time.Now().UTC()
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	st := redisstore.New(rdb, redisstore.Options{Prefix: "p:"})
+	s, _ := newSession(t, st, now)
+	stale := token.HashOf("a token this session no longer has")
+	if err := rdb.Set(ctx, "p:current:"+fmt.Sprintf("%x", stale[:]), s.ID, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.FindCurrent(ctx, stale); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("FindCurrent of a stale index entry: session %q, %v; want ErrNotFound", got.ID, err)
 	}
 }

@@ -175,8 +175,7 @@ func (st *Store) expiry(s *session.Session, now time.Time) redis.SetArgs {
 // classify passes the store's verdicts through and reports everything else Redis said,
 // or failed to say, as ErrUnavailable.
 func (st *Store) classify(op string, err error) error {
-	switch {
-	case err == nil, errors.Is(err, session.ErrNotFound), errors.Is(err, session.ErrExists), errors.Is(err, ErrCorrupt):
+	if err == nil || errors.Is(err, session.ErrNotFound) || errors.Is(err, session.ErrExists) || errors.Is(err, ErrCorrupt) {
 		return err
 	}
 	return fmt.Errorf("redisstore: %w: %s: %w", ErrUnavailable, op, err)

@@ -309,6 +309,8 @@ func TestDialErrorsNameTheAddressNotThePassword(t *testing.T) {
 		{"redis://user:s3cret-pw@" + srv.Addr + "/0", srv.Addr},
 		{"redis://user:s3cret-pw@localhost:notaport/0", "not a Redis URL"},
 		{"http://user:s3cret-pw@localhost/0", "not a Redis URL"},
+		// The URL is named as typed, its password masked, so a typo can be seen.
+		{"http://user:s3cret-pw@localhost/0", "http://user:xxxxx@localhost/0"},
 		{"redis://user:s3cret-pw@localhost/zero", "not a Redis URL"},
 	} {
 		st, err := redisstore.Dial(ctx, tc.url, redisstore.Options{})
