@@ -40,7 +40,10 @@ func TestASchemaFailureNamesEachReasonAndItsProperty(t *testing.T) {
 		t.Fatal("a 201 with a number for accessToken and no refreshToken passed")
 	}
 	msg := err.Error()
-	for _, want := range []string{"(missing property 'refreshToken'; accessToken: got number, want string)"} {
+	for _, want := range []string{
+		`answered Created with body {"accessToken":5}: `,
+		"(missing property 'refreshToken'; accessToken: got number, want string)",
+	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the failure lacks %q:\n%s", want, msg)
 		}
@@ -83,6 +86,32 @@ func TestAMissingCredentialNamesBothAlternatives(t *testing.T) {
 	for _, want := range []string{"Authorization header for 'bearer' scheme (", "x-access-token not found in header ("} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the failure lacks %q:\n%s", want, err)
+		}
+	}
+}
+
+// The body in a failure is shown whole up to 200 characters, cut with "…" beyond, and an
+// empty one is named as such.
+func TestAFailureShowsTheBodyUpTo200Characters(t *testing.T) {
+	doc, err := spec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _ := doc.Operation(spec.RefreshOperationID)
+	// {"accessToken":"aaa…"} is 18 characters around the letters; no refreshToken, so invalid.
+	for _, c := range []struct {
+		body, want string
+	}{
+		{"", "answered Created with an empty body: "},
+		{`{"accessToken":"` + strings.Repeat("a", 182) + `"}`, `"}: `},
+		{`{"accessToken":"` + strings.Repeat("a", 183) + `"}`, `"…: `},
+	} {
+		err := conformance.Validate(doc, op, answered(t, http.StatusCreated, c.body), conformance.NewRedactor())
+		if err == nil {
+			t.Fatalf("a 201 with body %q passed", c.body)
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%d characters: the failure lacks %q:\n%s", len(c.body), c.want, err)
 		}
 	}
 }
