@@ -20,7 +20,7 @@ import (
 
 // HeaderDiagnostic names, on the answer that completes them, the kinds of the findings of the
 // client diagnostics (docs/DIAGNOSTICS.md), comma-separated: "concurrent-refresh".
-const HeaderDiagnostic = "X-Mock-Diagnostic"
+const HeaderDiagnostic = diagnose.Header
 
 // EventDiagnostic is the Type of an event that reports a finding.
 const EventDiagnostic = "diagnostic"

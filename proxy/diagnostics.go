@@ -14,7 +14,7 @@ import (
 
 // DiagnosticHeader names, with WithAnnotate, the kinds of the client-diagnostics findings an
 // answer completes: the mock's header, so a test that reads it works through the proxy too.
-const DiagnosticHeader = "X-Mock-Diagnostic"
+const DiagnosticHeader = diagnose.Header
 
 // upstreamCodeHeader is the machine code a mock upstream sends with its errors.
 const upstreamCodeHeader = "X-Mock-Error"

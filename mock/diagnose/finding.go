@@ -64,3 +64,8 @@ func (f Finding) Key() Key {
 	}
 	return k
 }
+
+// Header names, on the answer that completes findings, their kinds, comma-separated
+// ("concurrent-refresh"), so that a browser's network panel shows them. The mock sets it,
+// and the proxy with --annotate.
+const Header = "X-Mock-Diagnostic"
