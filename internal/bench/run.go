@@ -101,12 +101,12 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 	rep := report{Started: started.UTC(), Machine: machineLine(), LoadBefore: loadAverage(), Variants: variants()}
-	redis, err := startRedisFor(ctx, &rep, tmp, stderr)
+	redis, err := startRedisFor(&rep, tmp, stderr)
 	if err != nil {
 		return err
 	}
 	if redis != nil {
-		defer redis.stop()
+		defer redis.Close()
 	}
 
 	progress(stderr, "building the servers")
@@ -148,7 +148,7 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 			progress(stderr, "round %d of %d: %s for %s", i+1, cfg.Rounds, v.name, cfg.Duration)
 			args := v.args
 			if v.redis {
-				args = append(slices.Clip(args), "--store", redis.url(), "--store-prefix", fmt.Sprintf("bench-%d:", i+1),
+				args = append(slices.Clip(args), "--store", redis.URL(0), "--store-prefix", fmt.Sprintf("bench-%d:", i+1),
 					"--signing-key", "make-bench-signing-key")
 			}
 			if round[j], err = loadRun(ctx, cfg, bins[v.bin], v.mock, args, generate, stderr); err != nil {

@@ -1,6 +1,7 @@
 // Package redistest starts a real redis-server for tests: on a free loopback port, with its
 // own data directory, stopped when the test ends. Tests that need one skip, saying how to
-// install it, where redis-server is not on PATH. It is for tests only.
+// install it, where redis-server is not on PATH. Launch starts one for a program that is not
+// a test (make bench's Redis round).
 package redistest
 
 import (
@@ -38,24 +39,36 @@ func Start(t testing.TB) *Server {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not on PATH; install it to run the Redis tests: apt-get install redis-server")
 	}
-	s := &Server{dir: t.TempDir()}
+	s, err := Launch(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.kill)
+	return s
+}
+
+// Launch starts a redis-server with its data directory dir; Close stops it.
+func Launch(dir string) (*Server, error) {
+	s := &Server{dir: dir}
 	// A port found free may be taken before redis-server binds it: try a few.
 	var err error
 	for range 5 {
 		if s.port, err = freePort(); err != nil {
-			t.Fatalf("redistest: find a free loopback port: %v", err)
+			return nil, fmt.Errorf("redistest: find a free loopback port: %w", err)
 		}
 		if err = s.start(); err == nil {
 			break
 		}
 	}
 	if err != nil {
-		t.Fatalf("redistest: %v", err)
+		return nil, fmt.Errorf("redistest: %w", err)
 	}
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
-	t.Cleanup(s.kill)
-	return s
+	return s, nil
 }
+
+// Close stops a server Launch started.
+func (s *Server) Close() { s.kill() }
 
 func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
